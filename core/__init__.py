@@ -1,0 +1,1 @@
+"""Shared kernel of Vor Ort: database, actors and roles, permissions, audit, crypto primitives."""

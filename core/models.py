@@ -1,0 +1,7 @@
+"""Every table of the kernel, imported in one place for Alembic and the schema test."""
+
+from core.accounts import Invite, Organisation, RecoveryCode, User, UserRole
+from core.audit import AuditEvent
+from core.sessions import StaffSession
+
+__all__ = ["AuditEvent", "Invite", "Organisation", "RecoveryCode", "StaffSession", "User", "UserRole"]

@@ -1,0 +1,1 @@
+"""Alembic migrations of Vor Ort (one set for SQLite and PostgreSQL)."""

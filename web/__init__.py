@@ -1,0 +1,1 @@
+"""HTTP, templates, scheduler and command line of Vor Ort."""

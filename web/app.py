@@ -1,0 +1,147 @@
+"""Application factory: create_app(settings) wires settings, database, security and routes."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy.engine import Engine
+
+from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_key
+from core.db import make_engine
+from core.errors import NotFound, PermissionDenied
+from web.controllers import account, admin, public
+from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
+from web.guards import SecondFactorRequired, permission_guard
+from web.identity import IdentityMiddleware
+from web.security import SecurityHeadersMiddleware
+from web.settings import Settings, load_settings
+from web.templating import make_environment, page
+
+STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger("vorort.web")
+
+ERROR_TITLES = {
+    400: "The request could not be understood.",
+    401: "Please log in first.",
+    403: "You may not open this page.",
+    404: "This page does not exist.",
+    405: "This action is not possible here.",
+    413: "The upload is too large.",
+    422: "Some input could not be accepted.",
+    429: "Too many attempts. Please wait a moment and try again.",
+    500: "Something went wrong on our side. Nothing you entered is your fault.",
+}
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.startswith("/schema")
+
+
+def _error_response(request: Request[Any, Any, Any], status: int) -> Response[Any]:
+    if _wants_json(request):
+        return Response({"status_code": status, "detail": ERROR_TITLES.get(status, "Error")},
+                        status_code=status, media_type=MediaType.JSON)
+    return page(request, "error.html", status=status, status_code=status,  # type: ignore[return-value]
+                message=ERROR_TITLES.get(status, ERROR_TITLES[500]))
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException) and not _wants_json(request):
+        target = "/anmelden/zweiter-faktor" if isinstance(exc, SecondFactorRequired) else "/anmelden"
+        return Redirect(f"{target}?next={request.url.path}", status_code=303)
+    status = exc.status_code if exc.status_code in ERROR_TITLES else 400 if exc.status_code < 500 else 500
+    return _error_response(request, status)
+
+
+def handle_domain_not_found(request: Request[Any, Any, Any], _exc: NotFound) -> Response[Any]:
+    return _error_response(request, 404)
+
+
+def handle_permission_denied(request: Request[Any, Any, Any], _exc: PermissionDenied) -> Response[Any]:
+    return _error_response(request, 403)
+
+
+def handle_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Only the exception type and the code location: messages of driver errors can carry
+    # submitted values, and the path can carry tokens.
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = "; ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}" for f in frames[-6:])
+    log.error("unhandled %s in %s at %s", type(exc).__name__, request.scope.get("path_template", "?"), where)
+    return _error_response(request, 500)
+
+
+def _on_startup_state(settings: Settings, engine: Engine) -> State:
+    secret = load_or_create_secret_key(settings.secret_key_file)
+    crypto = Crypto(secret, Argon2Params(time_cost=settings.argon2_time_cost,
+                                         memory_kib=settings.argon2_memory_kib,
+                                         parallelism=settings.argon2_parallelism))
+    return State({"settings": settings, "engine": engine, "crypto": crypto, "secret": secret})
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.database_url)
+    state = _on_startup_state(settings, engine)
+    csrf = CSRFConfig(
+        secret=derive_key(state.secret, "csrf").hex(),
+        cookie_name="__Host-csrftoken" if settings.https else "csrftoken",
+        cookie_secure=settings.https,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["/api/"],
+    )
+    template_config = TemplateConfig(
+        engine=JinjaTemplateEngine.from_environment(make_environment()),
+    )
+    return Litestar(
+        route_handlers=[
+            *public.ROUTES,
+            *account.ROUTES,
+            *admin.ROUTES,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
+                                       include_in_schema=False, send_as_attachment=False),
+        ],
+        state=state,
+        guards=[permission_guard],
+        dependencies={
+            "db": Provide(provide_db),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+            "crypto": Provide(provide_crypto, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, https=settings.https),
+            IdentityMiddleware,
+        ],
+        csrf_config=csrf,
+        template_config=template_config,
+        exception_handlers={
+            HTTPException: handle_http_exception,
+            NotFound: handle_domain_not_found,
+            PermissionDenied: handle_permission_denied,
+            Exception: handle_server_error,
+        },
+        openapi_config=OpenAPIConfig(title="Vor Ort API", version="1", path="/schema",
+                                     render_plugins=[JsonRenderPlugin()]),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="never",
+        ),
+        debug=False,
+    )

@@ -1,0 +1,132 @@
+"""The `vorort` command: serve, migrate, create-admin, seed-demo, scheduler, demo-code."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from core import accounts
+from core.actors import SYSTEM, OrganisationKind, Role
+from core.clock import utcnow
+from core.crypto import Argon2Params, Crypto, load_or_create_secret_key
+from core.db import make_engine, session_scope
+from core.errors import ValidationFailed
+from core.migrate import pending, upgrade
+from web.settings import Settings, SettingsError, load_settings
+
+
+def _crypto(settings: Settings) -> Crypto:
+    return Crypto(load_or_create_secret_key(settings.secret_key_file),
+                  Argon2Params(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism))
+
+
+def _ensure_sqlite_dir(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite:///"):
+        from pathlib import Path
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    _ensure_sqlite_dir(settings)
+    engine = make_engine(settings.database_url, pool=False)
+    todo = pending(engine)
+    if args.check:
+        if todo:
+            print(f"{len(todo)} migration(s) pending: {', '.join(todo)}")
+            return 1
+        print("database schema is current")
+        return 0
+    upgrade(engine)
+    print(f"applied {len(todo)} migration(s)" if todo else "database schema is current")
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from web.demo import describe_logins, seed_demo
+    engine = make_engine(settings.database_url, pool=False)
+    with session_scope(engine) as session:
+        created = seed_demo(session, _crypto(settings))
+    print("demo data loaded" if created else "demo data present already")
+    print(describe_logins())
+    return 0
+
+
+def cmd_demo_code(_settings: Settings, _args: argparse.Namespace) -> int:
+    from web.demo import current_codes
+    for email, code in current_codes().items():
+        print(f"{email:<28} {code}")
+    return 0
+
+
+def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url, pool=False)
+    password = args.password or getpass.getpass("Password (at least 12 characters): ")
+    try:
+        with session_scope(engine) as session:
+            orgs = [o for o in accounts.list_organisations(session) if o.name == args.organisation]
+            org = orgs[0] if orgs else accounts.create_organisation(
+                session, SYSTEM, name=args.organisation, kind=OrganisationKind.OTHER, now=utcnow())
+            assert org.id is not None
+            accounts.create_user(session, _crypto(settings), organisation_id=org.id, email=args.email,
+                                 display_name=args.name, password=password, roles=frozenset({Role.ADMIN}),
+                                 now=utcnow())
+    except ValidationFailed as exc:
+        print("cannot create the administrator: " + ", ".join(f"{k}: {v}" for k, v in exc.errors.items()),
+              file=sys.stderr)
+        return 2
+    print(f"administrator {args.email} created; the second factor is set up at the first log-in")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+    # access_log=False: uvicorn's access log would record client addresses.
+    uvicorn.run("web.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                access_log=False, proxy_headers=False, server_header=False)
+    return 0
+
+
+def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
+    from web.scheduler import run_scheduler
+    run_scheduler(settings)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vorort", description="Vor Ort: reporting, counselling, action plan")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--check", action="store_true", help="only report pending migrations (exit 1 if any)")
+    migrate.set_defaults(func=cmd_migrate)
+    admin = sub.add_parser("create-admin", help="create an administrator account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    admin.add_argument("--organisation", default="Administration")
+    admin.add_argument("--password", help="read from the terminal when omitted")
+    admin.set_defaults(func=cmd_create_admin)
+    sub.add_parser("seed-demo", help="load the Musterstadt demo data (once)").set_defaults(func=cmd_seed_demo)
+    sub.add_parser("demo-code", help="current authenticator codes of the demo log-ins").set_defaults(
+        func=cmd_demo_code)
+    sub.add_parser("scheduler", help="run the one scheduler process").set_defaults(func=cmd_scheduler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    result: int = args.func(settings, args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""Log-in with password and second factor, log-out, invitations, own account."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import qrcode
+import qrcode.image.svg
+from litestar import Request, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Template
+from sqlmodel import Session
+
+from core import accounts
+from core.actors import Actor
+from core.clock import utcnow
+from core.crypto import Crypto
+from core.errors import NotFound, ValidationFailed
+from core.sessions import count_second_factor_failure, end_session, start_session
+from web.deps import form_text, safe_next
+from web.identity import identity_of, session_cookie_name
+from web.settings import Settings
+from web.templating import FormState, page
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Next = Annotated[str | None, Parameter(query="next")]
+MAX_SECOND_FACTOR_FAILURES = 5
+
+
+def _session_cookie(settings: Settings, token: str) -> Cookie:
+    return Cookie(key=session_cookie_name(settings), value=token, path="/", httponly=True,
+                  secure=settings.https, samesite="lax")
+
+
+def _expired_cookie(settings: Settings) -> Cookie:
+    return Cookie(key=session_cookie_name(settings), value="", path="/", httponly=True,
+                  secure=settings.https, samesite="lax", max_age=0)
+
+
+def _redirect_with_session(settings: Settings, target: str, token: str) -> Redirect:
+    return Redirect(target, status_code=303, cookies=[_session_cookie(settings, token)])
+
+
+# --- log-in --------------------------------------------------------------------------------
+
+@get("/anmelden", include_in_schema=False)
+async def login_form(request: Request[Any, Any, Any], next_path: Next = None,
+                     notice: str | None = None) -> Template:
+    return page(request, "account/login.html", next_path=safe_next(next_path), notice=notice)
+
+
+@post("/anmelden", include_in_schema=False, sync_to_thread=True)
+def login(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings: Settings, data: Form,
+          next_path: Next = None) -> Redirect | Template:
+    email, password = form_text(data, "email"), form_text(data, "password")
+    target = safe_next(form_text(data, "next") or next_path)
+    user = accounts.authenticate(db, crypto, email=email, password=password)
+    if user is None or user.id is None:
+        # One message for unknown address and wrong password; authenticate() takes the same time.
+        form = FormState(values={"email": email}, errors={"password": "login_failed"})
+        return page(request, "account/login.html", status=422, form=form, next_path=target, notice=None)
+    now = utcnow()
+    old = identity_of(request.state).session_token
+    roles = accounts.roles_of(db, user.id)
+    if user.totp_secret_sealed is None and not accounts.needs_totp(roles):
+        token = start_session(db, user.id, second_factor_done=True, now=now, replaces=old)
+        db.commit()
+        return _redirect_with_session(settings, target, token)
+    token = start_session(db, user.id, second_factor_done=False, now=now, replaces=old)
+    db.commit()
+    step = "/anmelden/zweiter-faktor" if user.totp_secret_sealed else "/anmelden/zweiter-faktor/einrichten"
+    return _redirect_with_session(settings, f"{step}?next={target}", token)
+
+
+@get("/anmelden/zweiter-faktor", include_in_schema=False)
+async def second_factor_form(request: Request[Any, Any, Any], next_path: Next = None) -> Template | Redirect:
+    if identity_of(request.state).pending_user_id is None:
+        return Redirect("/anmelden", status_code=303)
+    return page(request, "account/second_factor.html", next_path=safe_next(next_path))
+
+
+@post("/anmelden/zweiter-faktor", include_in_schema=False, sync_to_thread=True)
+def second_factor(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings: Settings,
+                  data: Form) -> Redirect | Template:
+    identity = identity_of(request.state)
+    target = safe_next(form_text(data, "next"))
+    user = db.get(accounts.User, identity.pending_user_id) if identity.pending_user_id else None
+    if user is None or identity.session_token is None:
+        return Redirect("/anmelden", status_code=303)
+    now = utcnow()
+    if accounts.verify_second_factor(db, crypto, user, form_text(data, "code"), now=now):
+        assert user.id is not None
+        token = start_session(db, user.id, second_factor_done=True, now=now, replaces=identity.session_token)
+        db.commit()
+        return _redirect_with_session(settings, target, token)
+    if count_second_factor_failure(db, identity.session_token) >= MAX_SECOND_FACTOR_FAILURES:
+        # Too many guesses: the password step has to be repeated.
+        end_session(db, identity.session_token)
+        db.commit()
+        return Redirect("/anmelden?notice=too_many_attempts", status_code=303,
+                        cookies=[_expired_cookie(settings)])
+    db.commit()
+    form = FormState(errors={"code": "second_factor_failed"})
+    return page(request, "account/second_factor.html", status=422, form=form, next_path=target)
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    svg: str = image.to_string(encoding="unicode")
+    return svg
+
+
+def _enrolment_user(request: Request[Any, Any, Any], db: Session) -> accounts.User:
+    identity = identity_of(request.state)
+    user_id = identity.pending_user_id or identity.actor.user_id
+    user = db.get(accounts.User, user_id) if user_id else None
+    if user is None:
+        raise NotFoundException()
+    return user
+
+
+@get("/anmelden/zweiter-faktor/einrichten", include_in_schema=False, sync_to_thread=True,
+     opt={"permission": "account.self"})
+def enrol_form(request: Request[Any, Any, Any], db: Session, settings: Settings,
+               next_path: Next = None) -> Template | Redirect:
+    user = _enrolment_user(request, db)
+    if identity_of(request.state).pending_user_id and user.totp_secret_sealed is not None:
+        # Half logged-in with a factor already set: re-enrolling would bypass it.
+        return Redirect("/anmelden/zweiter-faktor", status_code=303)
+    secret = accounts.new_totp_secret()
+    return _enrol_page(request, settings, user, secret, FormState(), safe_next(next_path), 200)
+
+
+def _enrol_page(request: Request[Any, Any, Any], settings: Settings, user: accounts.User, secret: str,
+                form: FormState, target: str, status: int) -> Template:
+    uri = accounts.totp_uri(secret, user.email, settings.site_name)
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return page(request, "account/enrol.html", status=status, secret=secret, grouped_secret=grouped,
+                qr_svg=_qr_svg(uri), form=form, next_path=target)
+
+
+@post("/anmelden/zweiter-faktor/einrichten", include_in_schema=False, sync_to_thread=True,
+      opt={"permission": "account.self"})
+def enrol(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings: Settings,
+          data: Form) -> Template | Redirect:
+    identity = identity_of(request.state)
+    user = _enrolment_user(request, db)
+    target = safe_next(form_text(data, "next"))
+    if identity.pending_user_id and user.totp_secret_sealed is not None:
+        return Redirect("/anmelden/zweiter-faktor", status_code=303)
+    secret = form_text(data, "secret")
+    now = utcnow()
+    try:
+        codes = accounts.enrol_totp(db, crypto, user, secret=secret, code=form_text(data, "code"), now=now)
+    except ValidationFailed as exc:
+        return _enrol_page(request, settings, user, secret, FormState(errors=exc.errors), target, 422)
+    cookies = []
+    if identity.pending_user_id is not None and identity.session_token:
+        assert user.id is not None
+        token = start_session(db, user.id, second_factor_done=True, now=now, replaces=identity.session_token)
+        cookies.append(_session_cookie(settings, token))
+    db.commit()
+    response = page(request, "account/recovery_codes.html", codes=codes, next_path=target)
+    response.cookies.extend(cookies)
+    return response
+
+
+@post("/abmelden", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
+def logout(request: Request[Any, Any, Any], db: Session, settings: Settings) -> Redirect:
+    token = identity_of(request.state).session_token
+    if token:
+        end_session(db, token)
+        db.commit()
+    return Redirect("/anmelden?notice=logged_out", status_code=303, cookies=[_expired_cookie(settings)])
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+@get("/einladung/{token:str}", include_in_schema=False, sync_to_thread=True)
+def invite_form(request: Request[Any, Any, Any], db: Session, token: str) -> Template:
+    try:
+        invite = accounts.open_invite(db, token, now=utcnow())
+    except NotFound:
+        return page(request, "account/invite_invalid.html", status=404)
+    return page(request, "account/invite.html", invite=invite, token=token)
+
+
+@post("/einladung/{token:str}", include_in_schema=False, sync_to_thread=True)
+def accept_invite(request: Request[Any, Any, Any], db: Session, crypto: Crypto, token: str,
+                  data: Form) -> Template | Redirect:
+    now = utcnow()
+    try:
+        invite = accounts.open_invite(db, token, now=now)
+    except NotFound:
+        return page(request, "account/invite_invalid.html", status=404)
+    name = form_text(data, "display_name")
+    try:
+        accounts.accept_invite(db, crypto, token, display_name=name, password=form_text(data, "password"),
+                               confirm=form_text(data, "confirm"), now=now)
+    except ValidationFailed as exc:
+        form = FormState(values={"display_name": name}, errors=exc.errors)
+        return page(request, "account/invite.html", status=422, invite=invite, token=token, form=form)
+    db.commit()
+    return Redirect("/anmelden?notice=account_created", status_code=303)
+
+
+# --- own account ---------------------------------------------------------------------------
+
+@get("/start", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
+def home(request: Request[Any, Any, Any], db: Session, actor: Actor) -> Template:
+    user = db.get(accounts.User, actor.user_id)
+    org = db.get(accounts.Organisation, actor.organisation_id)
+    return page(request, "account/home.html", user=user, organisation=org, roles=sorted(actor.roles))
+
+
+@get("/konto", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
+def account_page(request: Request[Any, Any, Any], db: Session, actor: Actor,
+                 notice: str | None = None) -> Template:
+    user = db.get(accounts.User, actor.user_id)
+    assert user is not None and user.id is not None
+    return page(request, "account/account.html", user=user, roles=sorted(actor.roles), notice=notice,
+                recovery_left=accounts.remaining_recovery_codes(db, user.id))
+
+
+@get("/konto/passwort", include_in_schema=False, opt={"permission": "account.self"})
+async def password_form(request: Request[Any, Any, Any]) -> Template:
+    return page(request, "account/password.html")
+
+
+@post("/konto/passwort", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
+def change_password(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings: Settings,
+                    actor: Actor, data: Form) -> Template | Redirect:
+    now = utcnow()
+    try:
+        accounts.change_password(db, crypto, actor, current=form_text(data, "current"),
+                                 new=form_text(data, "new"), confirm=form_text(data, "confirm"), now=now)
+    except ValidationFailed as exc:
+        return page(request, "account/password.html", status=422, form=FormState(errors=exc.errors))
+    assert actor.user_id is not None
+    token = start_session(db, actor.user_id, second_factor_done=True, now=now)
+    db.commit()
+    return _redirect_with_session(settings, "/konto?notice=password_changed", token)
+
+
+ROUTES = [login_form, login, second_factor_form, second_factor, enrol_form, enrol, logout, invite_form,
+          accept_invite, home, account_page, password_form, change_password]

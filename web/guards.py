@@ -1,0 +1,58 @@
+"""Deny by default: a route is public only when listed here, otherwise it names a permission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from core.permissions import POLICY
+from web.identity import identity_of
+
+# Every path reachable without an account. Anything else must declare opt={"permission": ...}.
+PUBLIC_PATHS = frozenset({
+    "/",
+    "/sprache",
+    "/anmelden",
+    "/einladung/{token:str}",
+    "/healthz",
+    "/static/{file_path:path}",
+    "/schema",
+    "/schema/openapi.json",
+    "/schema/{path:str}",
+})
+
+# Reachable after the password step, before the second factor.
+SECOND_FACTOR_PATHS = frozenset({
+    "/anmelden/zweiter-faktor",
+    "/anmelden/zweiter-faktor/einrichten",
+    "/abmelden",
+})
+
+
+class SecondFactorRequired(NotAuthorizedException):
+    """The password was right but the log-in is not finished."""
+
+
+def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    path = connection.scope.get("path_template", "")
+    if path in PUBLIC_PATHS:
+        return
+    identity = identity_of(connection.state)
+    if path in SECOND_FACTOR_PATHS and identity.pending_user_id is not None:
+        return
+    permission = handler.opt.get("permission")
+    if not isinstance(permission, str):
+        # A route that forgot to declare its permission is unreachable, not open.
+        raise NotFoundException()
+    if identity.actor.is_anonymous:
+        if identity.pending_user_id is not None:
+            raise SecondFactorRequired()
+        raise NotAuthorizedException()
+    if not POLICY.can(identity.actor, permission):
+        rule = POLICY.rules.get(permission)
+        if rule is not None and rule.hide:
+            raise NotFoundException()
+        raise PermissionDeniedException()
