@@ -7,9 +7,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, MediaType, Request, Response
+from litestar import Litestar, MediaType, Request, Response, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -111,9 +111,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     return Litestar(
         route_handlers=[
-            *public.ROUTES,
-            *account.ROUTES,
-            *admin.ROUTES,
+            # One router, registered once: Litestar re-registers every handler of a path each time
+            # another handler joins it, which wraps sync_to_thread handlers twice (seen in 2.25).
+            Router(path="/", route_handlers=[*public.ROUTES, *account.ROUTES, *admin.ROUTES]),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False, send_as_attachment=False),
         ],

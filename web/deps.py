@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlmodel import Session
 
 from core.actors import Actor
@@ -56,3 +57,10 @@ def safe_next(target: str | None, default: str = "/start") -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+# Explicit dependency markers (Litestar 2.23+ deprecates inferring them from the name).
+Db = NamedDependency[Session]
+CurrentActor = NamedDependency[Actor]
+Keys = NamedDependency[Crypto]
+Config = NamedDependency[Settings]

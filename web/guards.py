@@ -16,12 +16,12 @@ PUBLIC_PATHS = frozenset({
     "/",
     "/sprache",
     "/anmelden",
-    "/einladung/{token:str}",
+    "/einladung/{token}",
     "/healthz",
-    "/static/{file_path:path}",
+    "/static/{file_path}",
     "/schema",
     "/schema/openapi.json",
-    "/schema/{path:str}",
+    "/schema/{path}",
 })
 
 # Reachable after the password step, before the second factor.
@@ -44,6 +44,8 @@ def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
     if path in SECOND_FACTOR_PATHS and identity.pending_user_id is not None:
         return
     permission = handler.opt.get("permission")
+    if path in SECOND_FACTOR_PATHS and identity.actor.is_anonymous:
+        raise NotAuthorizedException()
     if not isinstance(permission, str):
         # A route that forgot to declare its permission is unreachable, not open.
         raise NotFoundException()

@@ -10,37 +10,33 @@ from litestar import Request, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
-from sqlmodel import Session
 
 from core import accounts
-from core.actors import Actor
 from core.clock import utcnow
-from core.crypto import Crypto
 from core.errors import NotFound, ValidationFailed
 from core.sessions import count_second_factor_failure, end_session, start_session
-from web.deps import form_text, safe_next
+from web.deps import Config, CurrentActor, Db, Keys, form_text, safe_next
 from web.identity import identity_of, session_cookie_name
-from web.settings import Settings
 from web.templating import FormState, page
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Next = Annotated[str | None, Parameter(query="next")]
+Next = Annotated[str | None, QueryParameter(name="next")]
 MAX_SECOND_FACTOR_FAILURES = 5
 
 
-def _session_cookie(settings: Settings, token: str) -> Cookie:
+def _session_cookie(settings: Config, token: FromPath[str]) -> Cookie:
     return Cookie(key=session_cookie_name(settings), value=token, path="/", httponly=True,
                   secure=settings.https, samesite="lax")
 
 
-def _expired_cookie(settings: Settings) -> Cookie:
+def _expired_cookie(settings: Config) -> Cookie:
     return Cookie(key=session_cookie_name(settings), value="", path="/", httponly=True,
                   secure=settings.https, samesite="lax", max_age=0)
 
 
-def _redirect_with_session(settings: Settings, target: str, token: str) -> Redirect:
+def _redirect_with_session(settings: Config, target: str, token: FromPath[str]) -> Redirect:
     return Redirect(target, status_code=303, cookies=[_session_cookie(settings, token)])
 
 
@@ -48,12 +44,12 @@ def _redirect_with_session(settings: Settings, target: str, token: str) -> Redir
 
 @get("/anmelden", include_in_schema=False)
 async def login_form(request: Request[Any, Any, Any], next_path: Next = None,
-                     notice: str | None = None) -> Template:
+                     notice: FromQuery[str | None] = None) -> Template:
     return page(request, "account/login.html", next_path=safe_next(next_path), notice=notice)
 
 
 @post("/anmelden", include_in_schema=False, sync_to_thread=True)
-def login(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings: Settings, data: Form,
+def login(request: Request[Any, Any, Any], db: Db, crypto: Keys, settings: Config, data: Form,
           next_path: Next = None) -> Redirect | Template:
     email, password = form_text(data, "email"), form_text(data, "password")
     target = safe_next(form_text(data, "next") or next_path)
@@ -83,7 +79,7 @@ async def second_factor_form(request: Request[Any, Any, Any], next_path: Next = 
 
 
 @post("/anmelden/zweiter-faktor", include_in_schema=False, sync_to_thread=True)
-def second_factor(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings: Settings,
+def second_factor(request: Request[Any, Any, Any], db: Db, crypto: Keys, settings: Config,
                   data: Form) -> Redirect | Template:
     identity = identity_of(request.state)
     target = safe_next(form_text(data, "next"))
@@ -113,7 +109,7 @@ def _qr_svg(uri: str) -> str:
     return svg
 
 
-def _enrolment_user(request: Request[Any, Any, Any], db: Session) -> accounts.User:
+def _enrolment_user(request: Request[Any, Any, Any], db: Db) -> accounts.User:
     identity = identity_of(request.state)
     user_id = identity.pending_user_id or identity.actor.user_id
     user = db.get(accounts.User, user_id) if user_id else None
@@ -124,7 +120,7 @@ def _enrolment_user(request: Request[Any, Any, Any], db: Session) -> accounts.Us
 
 @get("/anmelden/zweiter-faktor/einrichten", include_in_schema=False, sync_to_thread=True,
      opt={"permission": "account.self"})
-def enrol_form(request: Request[Any, Any, Any], db: Session, settings: Settings,
+def enrol_form(request: Request[Any, Any, Any], db: Db, settings: Config,
                next_path: Next = None) -> Template | Redirect:
     user = _enrolment_user(request, db)
     if identity_of(request.state).pending_user_id and user.totp_secret_sealed is not None:
@@ -134,7 +130,7 @@ def enrol_form(request: Request[Any, Any, Any], db: Session, settings: Settings,
     return _enrol_page(request, settings, user, secret, FormState(), safe_next(next_path), 200)
 
 
-def _enrol_page(request: Request[Any, Any, Any], settings: Settings, user: accounts.User, secret: str,
+def _enrol_page(request: Request[Any, Any, Any], settings: Config, user: accounts.User, secret: str,
                 form: FormState, target: str, status: int) -> Template:
     uri = accounts.totp_uri(secret, user.email, settings.site_name)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
@@ -144,7 +140,7 @@ def _enrol_page(request: Request[Any, Any, Any], settings: Settings, user: accou
 
 @post("/anmelden/zweiter-faktor/einrichten", include_in_schema=False, sync_to_thread=True,
       opt={"permission": "account.self"})
-def enrol(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings: Settings,
+def enrol(request: Request[Any, Any, Any], db: Db, crypto: Keys, settings: Config,
           data: Form) -> Template | Redirect:
     identity = identity_of(request.state)
     user = _enrolment_user(request, db)
@@ -169,7 +165,7 @@ def enrol(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings
 
 
 @post("/abmelden", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
-def logout(request: Request[Any, Any, Any], db: Session, settings: Settings) -> Redirect:
+def logout(request: Request[Any, Any, Any], db: Db, settings: Config) -> Redirect:
     token = identity_of(request.state).session_token
     if token:
         end_session(db, token)
@@ -180,7 +176,7 @@ def logout(request: Request[Any, Any, Any], db: Session, settings: Settings) -> 
 # --- invitations ---------------------------------------------------------------------------
 
 @get("/einladung/{token:str}", include_in_schema=False, sync_to_thread=True)
-def invite_form(request: Request[Any, Any, Any], db: Session, token: str) -> Template:
+def invite_form(request: Request[Any, Any, Any], db: Db, token: FromPath[str]) -> Template:
     try:
         invite = accounts.open_invite(db, token, now=utcnow())
     except NotFound:
@@ -189,7 +185,7 @@ def invite_form(request: Request[Any, Any, Any], db: Session, token: str) -> Tem
 
 
 @post("/einladung/{token:str}", include_in_schema=False, sync_to_thread=True)
-def accept_invite(request: Request[Any, Any, Any], db: Session, crypto: Crypto, token: str,
+def accept_invite(request: Request[Any, Any, Any], db: Db, crypto: Keys, token: FromPath[str],
                   data: Form) -> Template | Redirect:
     now = utcnow()
     try:
@@ -210,15 +206,15 @@ def accept_invite(request: Request[Any, Any, Any], db: Session, crypto: Crypto, 
 # --- own account ---------------------------------------------------------------------------
 
 @get("/start", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
-def home(request: Request[Any, Any, Any], db: Session, actor: Actor) -> Template:
+def home(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> Template:
     user = db.get(accounts.User, actor.user_id)
     org = db.get(accounts.Organisation, actor.organisation_id)
     return page(request, "account/home.html", user=user, organisation=org, roles=sorted(actor.roles))
 
 
 @get("/konto", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
-def account_page(request: Request[Any, Any, Any], db: Session, actor: Actor,
-                 notice: str | None = None) -> Template:
+def account_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
+                 notice: FromQuery[str | None] = None) -> Template:
     user = db.get(accounts.User, actor.user_id)
     assert user is not None and user.id is not None
     return page(request, "account/account.html", user=user, roles=sorted(actor.roles), notice=notice,
@@ -231,8 +227,8 @@ async def password_form(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/konto/passwort", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
-def change_password(request: Request[Any, Any, Any], db: Session, crypto: Crypto, settings: Settings,
-                    actor: Actor, data: Form) -> Template | Redirect:
+def change_password(request: Request[Any, Any, Any], db: Db, crypto: Keys, settings: Config,
+                    actor: CurrentActor, data: Form) -> Template | Redirect:
     now = utcnow()
     try:
         accounts.change_password(db, crypto, actor, current=form_text(data, "current"),

@@ -7,24 +7,22 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlmodel import Session
 
 from core import accounts
-from core.actors import Actor, OrganisationKind, Role
+from core.actors import OrganisationKind, Role
 from core.clock import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
-from web.deps import form_list, form_text
-from web.settings import Settings
+from web.deps import Config, CurrentActor, Db, form_list, form_text
 from web.templating import FormState, page
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-def _admin_page(request: Request[Any, Any, Any], db: Session, actor: Actor, *, status: int = 200,
+def _admin_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, *, status: int = 200,
                 org_form: FormState | None = None, invite_form: FormState | None = None,
-                notice: str | None = None) -> Template:
+                notice: FromQuery[str | None] = None) -> Template:
     return page(request, "admin/index.html", status=status,
                 organisations=accounts.list_organisations(db),
                 users=accounts.list_users(db, actor),
@@ -34,14 +32,14 @@ def _admin_page(request: Request[Any, Any, Any], db: Session, actor: Actor, *, s
 
 
 @get("/admin", include_in_schema=False, sync_to_thread=True, opt={"permission": "admin.view"})
-def admin_index(request: Request[Any, Any, Any], db: Session, actor: Actor,
-                notice: str | None = None) -> Template:
+def admin_index(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
+                notice: FromQuery[str | None] = None) -> Template:
     return _admin_page(request, db, actor, notice=notice)
 
 
 @post("/admin/organisationen", include_in_schema=False, sync_to_thread=True,
       opt={"permission": "organisation.create"})
-def create_organisation(request: Request[Any, Any, Any], db: Session, actor: Actor,
+def create_organisation(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
                         data: Form) -> Template | Redirect:
     name, kind = form_text(data, "name"), form_text(data, "kind")
     values = {"name": name, "kind": kind}
@@ -57,7 +55,7 @@ def create_organisation(request: Request[Any, Any, Any], db: Session, actor: Act
 
 
 @post("/admin/einladungen", include_in_schema=False, sync_to_thread=True, opt={"permission": "user.invite"})
-def invite_user(request: Request[Any, Any, Any], db: Session, actor: Actor, settings: Settings,
+def invite_user(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, settings: Config,
                 data: Form) -> Template:
     chosen = form_list(data, "roles")
     org_text = form_text(data, "organisation_id")
@@ -77,7 +75,7 @@ def invite_user(request: Request[Any, Any, Any], db: Session, actor: Actor, sett
 
 @post("/admin/konten/{user_id:int}/deaktivieren", include_in_schema=False, sync_to_thread=True,
       opt={"permission": "user.deactivate"})
-def deactivate_user(db: Session, actor: Actor, user_id: int) -> Redirect:
+def deactivate_user(db: Db, actor: CurrentActor, user_id: FromPath[int]) -> Redirect:
     try:
         accounts.deactivate_user(db, actor, user_id, now=utcnow())
     except NotFound as exc:

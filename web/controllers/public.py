@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 from litestar import Request, get
 from litestar.datastructures import Cookie
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from web.deps import safe_next
+from web.deps import Config, safe_next
 from web.i18n import LANG_COOKIE
-from web.settings import Settings
 from web.templating import page
 
 ONE_YEAR = 365 * 24 * 3600
@@ -23,8 +22,8 @@ async def start_page(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/sprache", include_in_schema=False)
-async def switch_language(settings: Settings, lang: str,
-                          next_path: Annotated[str | None, Parameter(query="next")] = None) -> Redirect:
+async def switch_language(settings: Config, lang: FromQuery[str],
+                          next_path: Annotated[str | None, QueryParameter(name="next")] = None) -> Redirect:
     """Remember the chosen language in a cookie that holds nothing but the language code."""
     target = safe_next(next_path, default="/")
     if lang not in settings.languages:

@@ -1,0 +1,64 @@
+# Vor Ort: `make run` serves the demo, `make test` runs the whole suite. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-sqlite test-postgres test-browser lint bench migrate install browser clean messages
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/vorort migrate
+
+run: install
+	$(BIN)/vorort migrate
+	$(BIN)/vorort seed-demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C stops)"
+	$(BIN)/vorort serve --host 127.0.0.1 --port 8000
+
+# Debian's Chromium drives the browser tests; Playwright cannot download its own here.
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null; }; }
+
+test: install browser test-sqlite test-postgres test-browser
+
+test-sqlite: install
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not browser" tests
+
+# In CI PostgreSQL must be there; on a laptop without it this pass says so and is skipped.
+test-postgres: install
+	@if [ -n "$$CI" ] || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=2).close()" 2>/dev/null; then \
+	  VORORT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not browser" tests; \
+	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL pass skipped (it is required when CI=true)"; fi
+
+# Playwright's sync API keeps an event loop running, so browser tests get their own pytest run.
+test-browser: install browser
+	$(BIN)/pytest -q -m browser tests/browser
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python -m bench
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -o web/locale/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

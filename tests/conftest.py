@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL when VORORT_TEST_DATABASE_URL is set),
+the app, a client, and the personas of the design notes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel
+
+import core.models  # noqa: F401
+from core.db import make_engine
+from core.migrate import upgrade
+from tests.personas import PersonaFactory
+from web.settings import Settings
+
+PG_URL = os.environ.get("VORORT_TEST_DATABASE_URL", "")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _fresh_postgres_url(base: str) -> str:
+    """A database of our own per test worker, recreated empty."""
+    import psycopg
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"vorort_test_{_worker()}"
+    try:
+        admin = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                                autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:  # In CI a missing server fails the run; never skip.
+        pytest.exit(f"PostgreSQL at {base} is required for this run but not reachable: {exc}", returncode=3)
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if PG_URL:
+        return _fresh_postgres_url(PG_URL)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session on an empty database; every table is emptied again after the test."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    _empty_all_tables(engine)
+
+
+@pytest.fixture(scope="session")
+def secret_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("keys") / "secret.key"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, secret_key_file: Path) -> Settings:
+    # Argon2 cheap in tests only; production keeps RFC 9106 costs (see docs/settings.md).
+    return Settings(database_url=database_url, secret_key_file=secret_key_file,
+                    argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1)
+
+
+@pytest.fixture(scope="session")
+def crypto(settings: Settings):
+    from core.crypto import Argon2Params, Crypto, load_or_create_secret_key
+    return Crypto(load_or_create_secret_key(settings.secret_key_file),
+                  Argon2Params(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism))
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, engine: Engine):
+    from web.app import create_app
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def client(app, db: Session):
+    from tests.web_client import WebClient
+    with WebClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def personas(db: Session, crypto) -> PersonaFactory:
+    return PersonaFactory(db, crypto)
