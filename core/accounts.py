@@ -12,6 +12,7 @@ from core.audit import record
 from core.clock import as_utc
 from core.crypto import Crypto, constant_time_equal, new_token, token_digest
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.keyring import create_user_key, rewrap_user_key, unlock_user_key
 from core.permissions import POLICY
 from core.sessions import end_all_sessions
 
@@ -165,6 +166,10 @@ def create_user(session: Session, crypto: Crypto, *, organisation_id: int, email
     assert user.id is not None
     for role in sorted(roles):
         session.add(UserRole(user_id=user.id, role=role.value))
+    org = session.get(Organisation, organisation_id)
+    if org is not None and org.kind == OrganisationKind.COUNSELLING_CENTRE:
+        # Members of a centre get a personal key pair, wrapped by their password, to hold the centre key.
+        create_user_key(session, user.id, password, crypto.argon2, now=now)
     session.flush()
     return user
 
@@ -192,10 +197,14 @@ def change_password(session: Session, crypto: Crypto, actor: Actor, *, current: 
     check_password_rules(new, field="new")
     if new != confirm:
         raise ValidationFailed({"confirm": "password_mismatch"})
+    private = unlock_user_key(session, user.id, current, crypto.argon2) if user.id is not None else None
     user.password_hash = crypto.hash_password(new)
     user.password_changed_at = now
+    if private is not None and user.id is not None:
+        rewrap_user_key(session, user.id, private, new, crypto.argon2)
     session.add(user)
     # Other devices must log in again with the new password; the caller starts a fresh session.
+    assert user.id is not None
     end_all_sessions(session, user.id)
     record(session, actor, "account.password_change", "user", user.id, now=now,
            organisation_id=user.organisation_id)
@@ -237,7 +246,7 @@ def create_invite(session: Session, actor: Actor, *, organisation_id: int | None
         errors["roles"] = "counselling_roles_need_centre"
     if errors:
         raise ValidationFailed(errors)
-    assert org is not None
+    assert org is not None and org.id is not None
     token = new_token()
     invite = Invite(token_digest=token_digest(token), organisation_id=org.id, email=email,
                     roles=" ".join(sorted(roles)), created_by=actor.user_id, created_at=now,

@@ -11,9 +11,12 @@ from pathlib import Path
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.low_level import hash_secret_raw
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 NONCE_BYTES = 12
 
@@ -75,6 +78,7 @@ class Crypto:
 
     def __init__(self, secret_key: bytes, argon2: Argon2Params) -> None:
         self._secret_key = secret_key
+        self.argon2 = argon2
         self._hasher = PasswordHasher(
             time_cost=argon2.time_cost,
             memory_cost=argon2.memory_kib,
@@ -105,3 +109,48 @@ class Crypto:
 
     def unseal_for_server(self, purpose: str, sealed: bytes) -> str:
         return unseal(self.subkey(purpose), sealed).decode()
+
+
+# --- public-key wrapping (X25519 + HKDF-SHA256 + AES-256-GCM) ------------------------------
+
+def new_keypair() -> tuple[bytes, bytes]:
+    """A fresh X25519 key pair as (private, public) raw bytes."""
+    private = X25519PrivateKey.generate()
+    return (private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
+            private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def _wrap_key(shared: bytes, ephemeral_public: bytes, recipient_public: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_public + recipient_public,
+                info=b"vorort/seal-to-public/v1").derive(shared)
+
+
+def seal_to_public(recipient_public: bytes, plaintext: bytes) -> bytes:
+    """Encrypt so that only the holder of the matching private key can read: eph_pub || nonce || ct."""
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_public))
+    return ephemeral_public + seal(_wrap_key(shared, ephemeral_public, recipient_public), plaintext)
+
+
+def open_with_private(private: bytes, sealed: bytes) -> bytes:
+    key = X25519PrivateKey.from_private_bytes(private)
+    recipient_public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    ephemeral_public, rest = sealed[:32], sealed[32:]
+    shared = key.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+    return unseal(_wrap_key(shared, ephemeral_public, recipient_public), rest)
+
+
+# --- secrets people hold (receipt codes, passwords, recovery keys) ----------------------------
+
+def derive_from_secret(secret: str, salt: bytes, params: Argon2Params) -> tuple[bytes, bytes]:
+    """One Argon2id run gives a verifier (stored, hashed again) and a wrapping key (never stored)."""
+    raw = hash_secret_raw(secret.encode(), salt, time_cost=params.time_cost, memory_cost=params.memory_kib,
+                          parallelism=params.parallelism, hash_len=64, type=Type.ID)
+    return hashlib.sha256(raw[:32]).digest(), raw[32:]
+
+
+def keyed_tag(key: bytes, value: str, *, bits: int) -> str:
+    """A short keyed hash: finds candidates without identifying the value (many values share a tag)."""
+    digest = int.from_bytes(hmac.new(key, value.encode(), hashlib.sha256).digest()[:8], "big")
+    return format(digest >> (64 - bits), "x")

@@ -2,6 +2,7 @@
 
 from core.accounts import Invite, Organisation, RecoveryCode, User, UserRole
 from core.audit import AuditEvent
+from core.keyring import UserKey
 from core.sessions import StaffSession
 
-__all__ = ["AuditEvent", "Invite", "Organisation", "RecoveryCode", "StaffSession", "User", "UserRole"]
+__all__ = ["AuditEvent", "Invite", "Organisation", "RecoveryCode", "StaffSession", "User", "UserKey", "UserRole"]

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Field, Session, SQLModel, delete, select
+from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from core.clock import as_utc
 from core.crypto import new_token, token_digest
@@ -50,16 +50,16 @@ def resume_session(session: Session, token: str, *, now: datetime, idle: timedel
 
 
 def end_session(session: Session, token: str) -> None:
-    session.exec(delete(StaffSession).where(StaffSession.token_digest == token_digest(token)))  # type: ignore[call-overload]
+    session.exec(delete(StaffSession).where(col(StaffSession.token_digest) == token_digest(token)))
 
 
 def end_all_sessions(session: Session, user_id: int) -> None:
-    session.exec(delete(StaffSession).where(StaffSession.user_id == user_id))  # type: ignore[call-overload]
+    session.exec(delete(StaffSession).where(col(StaffSession.user_id) == user_id))
 
 
 def purge_expired_sessions(session: Session, *, now: datetime, idle: timedelta, absolute: timedelta) -> int:
-    result = session.exec(delete(StaffSession).where(  # type: ignore[call-overload]
-        (StaffSession.last_seen_at < now - idle) | (StaffSession.created_at < now - absolute)))
+    result = session.exec(delete(StaffSession).where(
+        (col(StaffSession.last_seen_at) < now - idle) | (col(StaffSession.created_at) < now - absolute)))
     return int(result.rowcount or 0)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
+import reporting.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade
 from tests.personas import PersonaFactory
@@ -83,7 +84,7 @@ def secret_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(database_url: str, secret_key_file: Path) -> Settings:
     # Argon2 cheap in tests only; production keeps RFC 9106 costs (see docs/settings.md).
     return Settings(database_url=database_url, secret_key_file=secret_key_file,
-                    argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1)
+                    argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1, lookup_floor_ms=0)
 
 
 @pytest.fixture(scope="session")

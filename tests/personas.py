@@ -80,3 +80,25 @@ class PersonaFactory:
             assert user.id is not None
             self._made[key] = Persona(key, user.email, PASSWORD, user.id, org_id, frozenset(roles), secret)
         return self._made[key]
+
+
+def establish_centres(db: Session, crypto: Crypto, personas: PersonaFactory) -> dict[str, int]:
+    """Centres A and B receive reports; their counsellors hold the centre keys. Returns org ids."""
+    from reporting.centres import establish_centre
+    result = {}
+    for name, members, default in (("A", ("counsellor_a", "lead_a"), True), ("B", ("counsellor_b",), False)):
+        people = [personas[key] for key in members]
+        establish_centre(db, people[0].organisation_id, [p.user_id for p in people], crypto.argon2,
+                         now=utcnow(), is_default=default)
+        result[name] = people[0].organisation_id
+    db.commit()
+    return result
+
+
+def add_districts(db: Session) -> list[str]:
+    from reporting.models import District
+    codes = ["altstadt", "nordviertel", "hafen"]
+    for position, code in enumerate(codes):
+        db.add(District(code=code, name=code.title(), position=position))
+    db.commit()
+    return codes

@@ -9,14 +9,13 @@ from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.logging.config import LoggingConfig
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -25,11 +24,13 @@ from sqlalchemy.engine import Engine
 from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_key
 from core.db import make_engine
 from core.errors import NotFound, PermissionDenied
-from web.controllers import account, admin, public
+from web.anonymous_forms import ANONYMOUS_FORM_PATHS
+from web.controllers import account, admin, follow_up, intake, public
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.guards import SecondFactorRequired, permission_guard
 from web.identity import IdentityMiddleware
-from web.security import SecurityHeadersMiddleware
+from web.ratelimit import RateLimiter
+from web.security import SecurityHeaders
 from web.settings import Settings, load_settings
 from web.templating import make_environment, page
 
@@ -91,7 +92,14 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
     crypto = Crypto(secret, Argon2Params(time_cost=settings.argon2_time_cost,
                                          memory_kib=settings.argon2_memory_kib,
                                          parallelism=settings.argon2_parallelism))
-    return State({"settings": settings, "engine": engine, "crypto": crypto, "secret": secret})
+    return State({
+        "settings": settings, "engine": engine, "crypto": crypto, "secret": secret,
+        "pow_key": derive_key(secret, "proof-of-work"),
+        # Rotating the secret key file changes this tag key; see deploy/RUNBOOK.md before doing so.
+        "receipt_tag_key": derive_key(secret, "receipt-tag"),
+        "intake_limiter": RateLimiter(limit=10, window_seconds=3600),
+        "lookup_limiter": RateLimiter(limit=10, window_seconds=900),
+    })
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
@@ -104,7 +112,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         cookie_secure=settings.https,
         cookie_httponly=True,
         cookie_samesite="lax",
-        exclude=["/api/"],
+        exclude=["/api/", *ANONYMOUS_FORM_PATHS],
     )
     template_config = TemplateConfig(
         engine=JinjaTemplateEngine.from_environment(make_environment()),
@@ -113,7 +121,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         route_handlers=[
             # One router, registered once: Litestar re-registers every handler of a path each time
             # another handler joins it, which wraps sync_to_thread handlers twice (seen in 2.25).
-            Router(path="/", route_handlers=[*public.ROUTES, *account.ROUTES, *admin.ROUTES]),
+            Router(path="/", route_handlers=[*public.ROUTES, *intake.ROUTES, *follow_up.ROUTES, *account.ROUTES,
+                                            *admin.ROUTES]),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False, send_as_attachment=False),
         ],
@@ -126,9 +135,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, https=settings.https),
             IdentityMiddleware,
         ],
+        before_send=[SecurityHeaders(https=settings.https)],
         csrf_config=csrf,
         template_config=template_config,
         exception_handlers={
@@ -143,5 +152,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="never",
         ),
+        # Up to five 10 MB attachments plus the form itself.
+        request_max_body_size=26 * 1024 * 1024,
         debug=False,
     )

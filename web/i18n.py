@@ -71,6 +71,11 @@ def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return str(state["lang"])
 
 
+def babel_locale(lang: str) -> str:
+    """The Babel locale for dates and numbers of one of our language codes."""
+    return lang if lang in LANGUAGE_NAMES else "de"
+
+
 def is_rtl(lang: str) -> bool:
     return lang in RIGHT_TO_LEFT
 

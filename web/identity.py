@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import anyio
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -58,7 +59,7 @@ class IdentityMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/static/"):
+        if scope["type"] == ScopeType.HTTP and not scope["path"].startswith("/static/"):
             state: dict[str, Any] = scope.setdefault("state", {})
             app = scope["litestar_app"]
             settings: Settings = app.state.settings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 # No inline script or style anywhere; everything comes from our own origin.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -31,29 +31,20 @@ BASE_HEADERS = {
 HSTS = "max-age=63072000; includeSubDomains"
 
 
-class SecurityHeadersMiddleware:
-    """Plain ASGI middleware so that even responses Litestar builds for errors carry the headers."""
+class SecurityHeaders:
+    """A `before_send` hook: unlike middleware it also sees responses to unknown paths (routing errors)."""
 
-    def __init__(self, app: ASGIApp, *, https: bool) -> None:
-        self.app = app
+    def __init__(self, *, https: bool) -> None:
         self.headers = dict(BASE_HEADERS)
         if https:
             self.headers["strict-transport-security"] = HSTS
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    async def __call__(self, message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
             return
-        is_static = scope["path"].startswith("/static/")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in self.headers.items():
-                    headers[name] = value
-                # Pages may show confidential content: no shared or browser cache keeps them.
-                if not is_static:
-                    headers["cache-control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in self.headers.items():
+            headers[name] = value
+        # Pages may show confidential content: no shared or browser cache keeps them.
+        if not scope["path"].startswith("/static/"):
+            headers["cache-control"] = "no-store"

@@ -28,6 +28,7 @@ class Settings:
     retention_closed_case_days: int = 1095
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    lookup_floor_ms: int = 1000
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request
 from litestar.response import Template
 
 from core.permissions import POLICY
-from web.i18n import LANGUAGE_NAMES, is_rtl, jinja_gettext, jinja_ngettext, language_of
+from web.i18n import LANGUAGE_NAMES, babel_locale, is_rtl, jinja_gettext, jinja_ngettext, language_of
 from web.identity import identity_of
 from web.messages import FIELD_MESSAGES, NOTICES, ORGANISATION_KIND_LABELS, ROLE_LABELS
 
@@ -29,7 +31,12 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(jinja_gettext, jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["format_date"] = format_date_for
     return env
+
+
+def format_date_for(value: date, lang: str) -> str:
+    return format_date(value, format="long", locale=babel_locale(lang))
 
 
 @dataclass
@@ -53,6 +60,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
     identity = identity_of(request.state)
     settings = request.app.state.settings
     context.setdefault("form", FormState())
+    context.setdefault("notice", None)
     return Template(
         template_name=template,
         status_code=status,
@@ -70,5 +78,6 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
             "role_labels": ROLE_LABELS,
             "kind_labels": ORGANISATION_KIND_LABELS,
             "notices": NOTICES,
+            "field_messages": FIELD_MESSAGES,
         },
     )

@@ -71,21 +71,21 @@ def login(request: Request[Any, Any, Any], db: Db, crypto: Keys, settings: Confi
     return _redirect_with_session(settings, f"{step}?next={target}", token)
 
 
-@get("/anmelden/zweiter-faktor", include_in_schema=False)
+@get("/anmelden/zweiter-faktor", include_in_schema=False, opt={"permission": "account.self"})
 async def second_factor_form(request: Request[Any, Any, Any], next_path: Next = None) -> Template | Redirect:
-    if identity_of(request.state).pending_user_id is None:
-        return Redirect("/anmelden", status_code=303)
+    if identity_of(request.state).pending_user_id is None:  # fully logged in already
+        return Redirect("/start", status_code=303)
     return page(request, "account/second_factor.html", next_path=safe_next(next_path))
 
 
-@post("/anmelden/zweiter-faktor", include_in_schema=False, sync_to_thread=True)
+@post("/anmelden/zweiter-faktor", include_in_schema=False, sync_to_thread=True, opt={"permission": "account.self"})
 def second_factor(request: Request[Any, Any, Any], db: Db, crypto: Keys, settings: Config,
                   data: Form) -> Redirect | Template:
     identity = identity_of(request.state)
     target = safe_next(form_text(data, "next"))
     user = db.get(accounts.User, identity.pending_user_id) if identity.pending_user_id else None
-    if user is None or identity.session_token is None:
-        return Redirect("/anmelden", status_code=303)
+    if user is None or identity.session_token is None:  # fully logged in already
+        return Redirect("/start", status_code=303)
     now = utcnow()
     if accounts.verify_second_factor(db, crypto, user, form_text(data, "code"), now=now):
         assert user.id is not None

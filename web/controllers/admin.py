@@ -59,12 +59,13 @@ def invite_user(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, se
                 data: Form) -> Template:
     chosen = form_list(data, "roles")
     org_text = form_text(data, "organisation_id")
-    values = {"email": form_text(data, "email"), "organisation_id": org_text, "roles": chosen}
+    email = form_text(data, "email")
+    values: dict[str, Any] = {"email": email, "organisation_id": org_text, "roles": chosen}
     roles = frozenset(Role(r) for r in chosen if r in set(Role))
     try:
         invite, token = accounts.create_invite(
             db, actor, organisation_id=int(org_text) if org_text.isdigit() else None,
-            email=values["email"], roles=roles, now=utcnow())
+            email=email, roles=roles, now=utcnow())
     except ValidationFailed as exc:
         return _admin_page(request, db, actor, status=422,
                            invite_form=FormState(values=values, errors=exc.errors))

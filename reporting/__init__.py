@@ -1,0 +1,1 @@
+"""Anonymous intake, receipts, counselling cases, the shared taxonomy and statistics with disclosure control."""

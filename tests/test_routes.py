@@ -1,0 +1,164 @@
+"""Sweeps over every route: guarded or public, security headers, no third-party hosts, role matrix."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from core.permissions import POLICY
+from tests.routes import concrete, http_routes
+from web.guards import PUBLIC_PATHS
+from web.security import BASE_HEADERS
+
+# The authorisation matrix, written out by hand so that it checks the policy rather than restating it.
+# path template -> personas that pass the guard; "anonymous" only for public paths.
+EVERYONE_LOGGED_IN = {"counsellor_a", "lead_a", "counsellor_b", "coordinator", "strategy_member", "admin"}
+ALLOWED = {
+    ("GET", "/start"): EVERYONE_LOGGED_IN,
+    ("GET", "/konto"): EVERYONE_LOGGED_IN,
+    ("GET", "/konto/passwort"): EVERYONE_LOGGED_IN,
+    ("POST", "/konto/passwort"): EVERYONE_LOGGED_IN,
+    ("POST", "/abmelden"): EVERYONE_LOGGED_IN,
+    ("GET", "/anmelden/zweiter-faktor/einrichten"): EVERYONE_LOGGED_IN,
+    ("POST", "/anmelden/zweiter-faktor/einrichten"): EVERYONE_LOGGED_IN,
+    ("GET", "/anmelden/zweiter-faktor"): EVERYONE_LOGGED_IN,
+    ("POST", "/anmelden/zweiter-faktor"): EVERYONE_LOGGED_IN,
+    ("GET", "/admin"): {"admin"},
+    ("POST", "/admin/organisationen"): {"admin"},
+    ("POST", "/admin/einladungen"): {"admin"},
+    ("POST", "/admin/konten/{user_id}/deaktivieren"): {"admin"},
+}
+PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
+SAMPLE_PATH_VALUES = {"user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x"}
+
+
+def test_every_route_is_public_or_guarded(app):
+    unguarded = []
+    for method, path, handler in http_routes(app):
+        if path in PUBLIC_PATHS:
+            continue
+        permission = handler.opt.get("permission")
+        if permission not in POLICY.rules and (method, path) not in ALLOWED:
+            unguarded.append(f"{method} {path}")
+    assert unguarded == []
+
+
+def test_public_list_names_only_existing_routes(app):
+    paths = {path for _m, path, _h in http_routes(app)}
+    assert set(PUBLIC_PATHS) - paths == set()
+
+
+def test_matrix_covers_every_guarded_route(app):
+    guarded = {(m, p) for m, p, _h in http_routes(app) if p not in PUBLIC_PATHS}
+    assert guarded == set(ALLOWED)
+
+
+def test_unknown_permission_is_denied_by_default():
+    from core.actors import SYSTEM, Actor, Role
+    admin = Actor(user_id=1, organisation_id=1, roles=frozenset(Role))
+    assert not POLICY.can(admin, "no.such.permission")
+    assert POLICY.can(SYSTEM, "account.self")
+
+
+@pytest.mark.parametrize("persona_key", PERSONA_KEYS)
+def test_authorisation_matrix(persona_key, app, client, personas):
+    if persona_key != "anonymous":
+        client.login(personas[persona_key])
+    wrong = []
+    for method, path, _handler in http_routes(app):
+        if path in PUBLIC_PATHS or path in {"/abmelden"}:
+            continue  # public paths are open by design; logging out would end this sweep's session
+        url = concrete(path, SAMPLE_PATH_VALUES)
+        response = client.get(url) if method == "GET" else client.submit(url, {})
+        allowed = persona_key in ALLOWED[(method, path)]
+        if persona_key == "anonymous":
+            passed_guard = not (response.status_code == 303 and "/anmelden" in response.headers["location"]
+                                and "next=" in response.headers["location"])
+        else:
+            passed_guard = response.status_code not in {401, 403}
+        if passed_guard != allowed:
+            wrong.append(f"{method} {path}: {response.status_code} (allowed={allowed})")
+    assert wrong == []
+
+
+def test_security_headers_on_every_page(app, client, personas):
+    responses = []
+    for login in (None, "admin"):
+        if login:
+            client.login(personas[login])
+        for method, path, _handler in http_routes(app):
+            if method == "GET":
+                responses.append((path, client.get(concrete(path, SAMPLE_PATH_VALUES))))
+        responses.append(("missing", client.get("/does-not-exist")))
+        responses.append(("csrf", client.post("/anmelden", data={})))
+    for path, response in responses:
+        for name, value in BASE_HEADERS.items():
+            assert response.headers.get(name) == value, f"{path} lacks {name}"
+
+
+def test_hsts_only_over_https(settings, engine):
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from web.app import create_app
+    https_app = create_app(replace(settings, base_url="https://vorort.example"), engine=engine)
+    with TestClient(https_app, base_url="https://vorort.example") as https_client:
+        response = https_client.get("/")
+        assert "max-age=" in response.headers["strict-transport-security"]
+        assert response.headers["set-cookie"].startswith("__Host-csrftoken=")
+        assert "secure" in response.headers["set-cookie"].lower()
+
+
+class _References(HTMLParser):
+    ATTRIBUTES = frozenset({"src", "href", "action", "srcset", "poster", "data", "formaction", "data-hx-get",
+                  "data-hx-post", "data-hx-put", "data-hx-delete", "data-hx-patch", "xlink:href"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in self.ATTRIBUTES and value:
+                self.urls.append(value)
+            if name == "style" and value:
+                self.urls.extend(re.findall(r"url\(([^)]+)\)", value))
+
+
+def _foreign(url: str) -> bool:
+    url = url.strip().strip("'\"")
+    if url.startswith(("mailto:", "tel:", "#")):
+        return False
+    return bool(re.match(r"^([a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE)) and not url.startswith(
+        ("http://testserver.local/", "https://testserver.local/"))
+
+
+def test_no_page_references_another_host(app, client, personas):
+    seen = []
+    for login in (None, "admin"):
+        if login:
+            client.login(personas[login])
+        for method, path, _handler in http_routes(app):
+            if method != "GET" or path.startswith("/schema"):
+                continue
+            response = client.get(concrete(path, SAMPLE_PATH_VALUES))
+            if "text/html" in response.headers.get("content-type", ""):
+                parser = _References()
+                parser.feed(response.text)
+                seen.extend(f"{path}: {u}" for u in parser.urls if _foreign(u))
+    css = client.get("/static/css/site.css").text
+    seen.extend(f"site.css: {u}" for u in re.findall(r"url\(([^)]+)\)", css) if _foreign(u))
+    assert seen == []
+
+
+def test_two_apps_in_one_process_both_serve(settings, engine):
+    from litestar.testing import TestClient
+
+    from web.app import create_app
+    for _ in range(2):
+        with TestClient(create_app(settings, engine=engine)) as fresh:
+            assert fresh.get("/anmelden").status_code == 200
+            assert fresh.post("/anmelden", data={"_csrf_token": "x"}).status_code == 403

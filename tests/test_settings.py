@@ -1,0 +1,63 @@
+"""The settings object, its documentation and its refusals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from web.settings import Settings, SettingsError, load_settings
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+
+
+def test_every_setting_is_documented_and_every_documented_setting_exists():
+    documented = set(re.findall(r"^\| `VORORT_([A-Z0-9_]+)` \|", DOC.read_text(), re.MULTILINE))
+    in_code = {f.name.upper() for f in fields(Settings)}
+    assert documented == in_code
+
+
+def test_documented_defaults_match_the_code():
+    defaults = Settings()
+    for name, default in re.findall(r"^\| `VORORT_([A-Z0-9_]+)` \| `([^`]*)` \|", DOC.read_text(), re.MULTILINE):
+        value = getattr(defaults, name.lower())
+        shown = ",".join(value) if isinstance(value, tuple) else str(value).lower() if isinstance(
+            value, bool) else str(value)
+        assert shown == default, name
+
+
+def test_values_are_read_and_converted():
+    settings = load_settings({"VORORT_SUPPRESSION_K": "7", "VORORT_LANGUAGES": "de, en",
+                              "VORORT_SMTP_STARTTLS": "yes", "PATH": "/bin"})
+    assert settings.suppression_k == 7
+    assert settings.languages == ("de", "en")
+    assert settings.smtp_starttls is True
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"VORORT_SUPRESSION_K": "5"}, "unknown setting VORORT_SUPRESSION_K"),
+    ({"VORORT_SUPPRESSION_K": "five"}, "VORORT_SUPPRESSION_K has an invalid value"),
+    ({"VORORT_SUPPRESSION_K": "1"}, "at least 2"),
+    ({"VORORT_LANGUAGES": "de,xx"}, "unsupported languages: xx"),
+    ({"VORORT_DEBUG": "maybe"}, "VORORT_DEBUG has an invalid value"),
+])
+def test_bad_values_are_refused_with_a_clear_message(env, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(env)
+
+
+def test_production_refuses_insecure_defaults(tmp_path):
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"VORORT_PRODUCTION": "true", "VORORT_DEBUG": "true",
+                       "VORORT_SECRET_KEY_FILE": str(tmp_path / "missing.key")})
+    text = str(refused.value)
+    assert "VORORT_DEBUG must be off" in text
+    assert "https://" in text
+    assert "does not exist" in text
+    key = tmp_path / "secret.key"
+    key.write_bytes(b"k" * 32)
+    ok = load_settings({"VORORT_PRODUCTION": "true", "VORORT_BASE_URL": "https://vorort.example",
+                        "VORORT_SECRET_KEY_FILE": str(key)})
+    assert ok.https

@@ -1,0 +1,147 @@
+"""Labels and help texts of taxonomy codes (English msgids; the catalogues translate them)."""
+
+from __future__ import annotations
+
+
+def _(message: str) -> str:
+    return message
+
+
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "incident_type": {
+        "extreme_violence": _("Extreme violence (life-threatening)"),
+        "physical_attack": _("Physical attack (hitting, pushing, spitting)"),
+        "arson": _("Arson attack"),
+        "threat_coercion": _("Threat or coercion"),
+        "property_damage": _("Targeted damage to property"),
+        "discrimination": _("Unequal treatment (refused, disadvantaged)"),
+        "insult_verbal_abuse": _("Insult or hurtful remarks"),
+        "mass_mailing": _("Hate mail or threatening letters"),
+        "propaganda": _("Propaganda (stickers, graffiti, posts)"),
+        "gathering": _("Event or rally"),
+        "political_speech": _("Statement or motion in a council"),
+        "other": _("Something else"),
+    },
+    "motive": {
+        "racism": _("Racism"),
+        "antisemitism": _("Antisemitism"),
+        "religion_other": _("Hostility against another religion"),
+        "lgbtiq_hostility": _("Hostility against LGBTIQ* people"),
+        "sexism_antifeminism": _("Sexism or anti-feminism"),
+        "ableism": _("Hostility against disabled people"),
+        "age": _("Age"),
+        "social_status": _("Social status (e.g. poverty, homelessness)"),
+        "political_opponents": _("Against political opponents"),
+        "far_right_self_presentation": _("Far-right self-presentation"),
+        "nazi_trivialisation": _("Trivialising Nazi crimes"),
+        "nationality_language_residence": _("Nationality, language or residence status"),
+        "appearance": _("Appearance (e.g. skin colour, headscarf)"),
+        "unknown": _("I don't know"),
+    },
+    "racism_subcode": {
+        "anti_black": _("Anti-Black racism"),
+        "anti_muslim": _("Anti-Muslim racism"),
+        "antiziganism": _("Antiziganism (against Sinti and Roma)"),
+        "anti_asian": _("Anti-Asian racism"),
+        "anti_refugee_migrant": _("Against refugees and migrants"),
+        "anti_eastern_european": _("Against people from Eastern Europe"),
+    },
+    "antisemitism_form": {
+        "antijudaic": _("Religious hostility against Jews"),
+        "modern": _("Conspiracy myths"),
+        "post_shoah": _("Relativising the Shoah"),
+        "israel_related": _("Israel-related antisemitism"),
+        "othering": _("Treating Jews as foreign"),
+    },
+    "place_type": {
+        "street_square": _("Street or square"),
+        "public_transport": _("Bus, train or station"),
+        "home_neighbourhood": _("At home or in the neighbourhood"),
+        "workplace": _("Workplace"),
+        "school_kita_university": _("School, day care or university"),
+        "authority_office": _("Public office or authority"),
+        "police": _("Police"),
+        "health_care": _("Doctor, hospital or care"),
+        "shop_gastro_service": _("Shop, restaurant or service"),
+        "housing_market": _("Looking for a flat"),
+        "leisure_sport": _("Leisure or sport"),
+        "religious_site": _("Place of worship"),
+        "memorial_site": _("Memorial"),
+        "demonstration": _("Demonstration"),
+        "council": _("Council or political event"),
+        "online_social_media": _("Social media"),
+        "online_messenger_email": _("Messenger or e-mail"),
+        "media": _("Newspaper, radio or TV"),
+        "other": _("Somewhere else"),
+    },
+    "recurrence": {
+        "single": _("Once"),
+        "repeated": _("Several times"),
+        "ongoing": _("It is still going on"),
+    },
+    "reporter_role": {
+        "affected": _("It happened to me"),
+        "witness": _("I saw it happen"),
+        "relative": _("It happened to someone close to me"),
+        "professional": _("I report on behalf of someone, as a professional"),
+        "other": _("Other"),
+    },
+    "target_type": {
+        "individual": _("One person"),
+        "group": _("Several people"),
+        "institution": _("An institution (e.g. a mosque, a club)"),
+        "none_public": _("No one in particular, the public"),
+    },
+    "affected_age_band": {
+        "child_0_13": _("Child (up to 13)"),
+        "youth_14_17": _("Young person (14 to 17)"),
+        "adult": _("Adult"),
+        "senior_65_plus": _("65 or older"),
+        "unknown": _("I don't know"),
+    },
+    "consequence": {
+        "injury_light": _("Minor injury"),
+        "injury_serious": _("Serious injury"),
+        "psychological": _("Emotional distress"),
+        "material_loss": _("Damage or financial loss"),
+        "loss_of_job_housing_service": _("Lost a job, a flat or a service"),
+        "fear_avoidance": _("Fear, avoiding places"),
+        "none_known": _("None that I know of"),
+    },
+    "police_report": {
+        "yes": _("Yes"),
+        "no": _("No"),
+        "planned": _("Not yet, but I plan to"),
+        "unknown": _("I don't know"),
+    },
+    "state": {
+        "received": _("Received"),
+        "in_review": _("Being reviewed"),
+        "accepted": _("Accepted"),
+        "in_counselling": _("In counselling"),
+        "closed": _("Closed"),
+    },
+    "channel": {
+        "web_form": _("Online form"),
+        "phone": _("Phone"),
+        "email": _("E-mail"),
+        "in_person": _("In person"),
+        "messenger": _("Messenger"),
+        "partner_org": _("Partner organisation"),
+        "monitoring": _("Own monitoring"),
+        "police_press": _("Police or press"),
+    },
+}
+
+STATE_EXPLANATIONS = {
+    "received": _("Your report has arrived. A counsellor will read it soon."),
+    "in_review": _("A counsellor is reading your report and may write to you here."),
+    "accepted": _("Your report has been checked and is counted in the anonymous statistics."),
+    "in_counselling": _("The counselling centre is working on your case."),
+    "closed": _("The counselling centre has closed this report. You can still write here."),
+}
+
+MONTHS = [
+    _("January"), _("February"), _("March"), _("April"), _("May"), _("June"), _("July"), _("August"),
+    _("September"), _("October"), _("November"), _("December"),
+]
