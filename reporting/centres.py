@@ -6,7 +6,7 @@ import base64
 import secrets
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.accounts import Organisation
 from core.actors import OrganisationKind
@@ -79,9 +79,9 @@ def centre_key_from_recovery(session: Session, organisation_id: int, recovery_ke
 def receiving_centres(session: Session) -> list[tuple[int, str, bool]]:
     """(organisation id, name, is default) of every centre that can receive reports, by name."""
     rows = session.exec(select(Organisation.id, Organisation.name, ReceivingCentre.is_default)
-                        .join(ReceivingCentre, ReceivingCentre.organisation_id == Organisation.id)
+                        .join(ReceivingCentre, col(ReceivingCentre.organisation_id) == col(Organisation.id))
                         .order_by(Organisation.name)).all()
-    return [(int(org_id), name, bool(default)) for org_id, name, default in rows]
+    return [(int(org_id or 0), name, bool(default)) for org_id, name, default in rows]
 
 
 def public_key_of_centre(session: Session, organisation_id: int) -> bytes | None:

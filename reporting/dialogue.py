@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
@@ -74,14 +75,21 @@ def contact_of(session: Session, access: ContentAccess) -> str | None:
     return _open(access, incident.contact_sealed, "/contact")
 
 
-def thread(session: Session, access: ContentAccess) -> list[MessageView]:
-    messages = session.exec(select(Message).where(Message.incident_id == access.incident_id)
-                            .order_by(col(Message.id))).all()
-    files = session.exec(select(Attachment).where(Attachment.incident_id == access.incident_id)).all()
+def _attachments(session: Session, access: ContentAccess) -> dict[int | None, list[AttachmentView]]:
+    """Attachments by the message they came with; None for those sent with the report itself."""
+    files = session.exec(select(Attachment).where(Attachment.incident_id == access.incident_id)
+                         .order_by(col(Attachment.id))).all()
     by_message: dict[int | None, list[AttachmentView]] = {}
     for f in files:
         by_message.setdefault(f.message_id, []).append(AttachmentView(
             id=f.id or 0, name=_open(access, f.name_sealed, "/attachment"), media_type=f.media_type, size=f.size))
+    return by_message
+
+
+def thread(session: Session, access: ContentAccess) -> list[MessageView]:
+    messages = session.exec(select(Message).where(Message.incident_id == access.incident_id)
+                            .order_by(col(Message.id))).all()
+    by_message = _attachments(session, access)
     return [MessageView(author=m.author, sent_on=m.sent_on, body=_open(access, m.body_sealed, "/message"),
                         attachments=by_message.get(m.id, [])) for m in messages]
 
@@ -92,7 +100,8 @@ def reporter_view(session: Session, access: ContentAccess) -> ReporterView:
         raise NotFound("incident")
     centre = session.get(Organisation, incident.centre_id)
     return ReporterView(state=incident.state, received_on=incident.received_on,
-                        centre_name=centre.name if centre else "", messages=thread(session, access))
+                        centre_name=centre.name if centre else "", messages=thread(session, access),
+                        report_attachments=_attachments(session, access).get(None, []))
 
 
 def attachment_data(session: Session, access: ContentAccess, attachment_id: int) -> tuple[str, str, bytes]:
@@ -120,7 +129,7 @@ def add_reporter_message(session: Session, access: ContentAccess, text: str, fil
     if not text.strip() and files:
         text = "📎"
     body = _check_text(text)
-    result = session.execute(insert(Message.__table__).values(  # type: ignore[attr-defined]
+    result: Any = session.execute(insert(Message.__table__).values(  # type: ignore[attr-defined]
         incident_id=access.incident_id, author="reporter", author_user_id=None, sent_on=today,
         body_sealed=seal(access.report_key, body.encode(), access.incident_id.encode() + b"/message"),
         read_by_centre=False))

@@ -28,3 +28,4 @@ class ReporterView(msgspec.Struct, frozen=True):
     received_on: date
     centre_name: str
     messages: list[MessageView]
+    report_attachments: list[AttachmentView] = []

@@ -100,6 +100,15 @@ def app(settings: Settings, engine: Engine):
     return create_app(settings, engine=engine)
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request: pytest.FixtureRequest) -> None:
+    """Rate limits live in the (session-wide) app; each test starts with empty buckets."""
+    if "app" in request.fixturenames or "client" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        app.state.intake_limiter.reset()
+        app.state.lookup_limiter.reset()
+
+
 @pytest.fixture
 def client(app, db: Session):
     from tests.web_client import WebClient

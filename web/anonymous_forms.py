@@ -8,9 +8,11 @@ from hmac import compare_digest
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, FormMultiDict, UploadFile
 from litestar.middleware.csrf import generate_csrf_hash, generate_csrf_token
 from litestar.utils.scope.state import ScopeState
+
+from reporting.attachments import Upload
 
 ANONYMOUS_FORM_PATHS = ["/melden", "/status"]
 _SECRET_LENGTH = 64
@@ -46,3 +48,9 @@ def token_matches(request: Request[Any, Any, Any], submitted: str) -> bool:
         return False
     a, b = _decode(sent, config.secret), _decode(cookie, config.secret)
     return a is not None and b is not None and compare_digest(a, b)
+
+
+async def read_uploads(form: FormMultiDict) -> list[Upload]:
+    """The files of a multipart form; an empty file input sends one nameless empty part."""
+    items = form.getall("files") if "files" in form else []
+    return [Upload(item.filename or "", await item.read()) for item in items if isinstance(item, UploadFile)]

@@ -9,7 +9,7 @@ import sys
 from core import accounts
 from core.actors import SYSTEM, OrganisationKind, Role
 from core.clock import utcnow
-from core.crypto import Argon2Params, Crypto, load_or_create_secret_key
+from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_key
 from core.db import make_engine, session_scope
 from core.errors import ValidationFailed
 from core.migrate import pending, upgrade
@@ -43,12 +43,13 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
-    from web.demo import describe_logins, seed_demo
+    from web.demo import describe, seed_demo
     engine = make_engine(settings.database_url, pool=False)
+    tag_key = derive_key(load_or_create_secret_key(settings.secret_key_file), "receipt-tag")
     with session_scope(engine) as session:
-        created = seed_demo(session, _crypto(settings))
-    print("demo data loaded" if created else "demo data present already")
-    print(describe_logins())
+        result = seed_demo(session, _crypto(settings), tag_key=tag_key)
+    print("demo data loaded" if result.created else "demo data present already")
+    print(describe(result))
     return 0
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import pyotp
 from sqlmodel import Session, select
@@ -11,6 +12,11 @@ from core import accounts
 from core.actors import SYSTEM, OrganisationKind, Role
 from core.clock import utcnow
 from core.crypto import Crypto
+from core.keyring import unlock_user_key
+from reporting import dialogue
+from reporting.centres import centre_key_for_member, establish_centre
+from reporting.models import District
+from web.demo_incidents import DISTRICTS, seed_incidents
 
 DEMO_PASSWORD = "demo-passwort-musterstadt"
 
@@ -52,13 +58,21 @@ LOGINS = [
 ]
 
 
-def seed_demo(session: Session, crypto: Crypto) -> bool:
-    """Load the demo once; returns False when it is there already."""
+@dataclass
+class DemoResult:
+    created: bool
+    receipt: str = ""
+    recovery_keys: dict[str, str] = field(default_factory=dict)
+
+
+def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult:
+    """Load the demo once; `created` is False when it is there already."""
     if session.exec(select(accounts.Organisation).where(
             accounts.Organisation.name == ORGANISATIONS[0][0])).first():
-        return False
+        return DemoResult(created=False)
     now = utcnow()
     by_name = {}
+    user_ids: dict[str, int] = {}
     for name, kind in ORGANISATIONS:
         by_name[name] = accounts.create_organisation(session, SYSTEM, name=name, kind=kind, now=now)
     for login in LOGINS:
@@ -66,6 +80,8 @@ def seed_demo(session: Session, crypto: Crypto) -> bool:
         assert org_id is not None
         user = accounts.create_user(session, crypto, organisation_id=org_id, email=login.email,
                                     display_name=login.name, password=DEMO_PASSWORD, roles=login.roles, now=now)
+        assert user.id is not None
+        user_ids[login.email] = user.id
         if login.totp_secret:
             accounts.enrol_totp(session, crypto, user, secret=login.totp_secret,
                                 code=pyotp.TOTP(login.totp_secret).at(now), now=now)
@@ -73,7 +89,48 @@ def seed_demo(session: Session, crypto: Crypto) -> bool:
             user.totp_last_step = None
             session.add(user)
     session.flush()
-    return True
+    for position, (code, name) in enumerate(DISTRICTS):
+        session.add(District(code=code, name=name, position=position))
+    result = DemoResult(created=True)
+    centre_ids = []
+    for index, (name, _kind) in enumerate(ORGANISATIONS[:2]):
+        org = by_name[name]
+        assert org.id is not None
+        members = [user_ids[login.email] for login in LOGINS if login.organisation == name]
+        result.recovery_keys[name] = establish_centre(session, org.id, members, crypto.argon2, now=now,
+                                                      is_default=index == 0)
+        centre_ids.append(org.id)
+    result.receipt = seed_incidents(session, centre_ids, tag_key=tag_key, params=crypto.argon2, today=now.date())
+    _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
+    session.flush()
+    return result
+
+
+def _answer_demo_report(session: Session, crypto: Crypto, receipt: str, *, tag_key: bytes, now: datetime) -> None:
+    """Jonas answers the demo report, so the status page shows a conversation."""
+    jonas = next(login for login in LOGINS if login.email.startswith("jonas"))
+    user = session.exec(select(accounts.User).where(accounts.User.email == jonas.email)).one()
+    assert user.id is not None
+    member_key = unlock_user_key(session, user.id, DEMO_PASSWORD, crypto.argon2)
+    assert member_key is not None
+    centre_key = centre_key_for_member(session, user.organisation_id, user.id, member_key)
+    assert centre_key is not None
+    access = dialogue.open_with_receipt(session, receipt, tag_key=tag_key, params=crypto.argon2)
+    assert access is not None
+    access = dialogue.open_as_centre(session, accounts.actor_for(session, user), access.incident_id, centre_key)
+    dialogue.reply_as_centre(session, accounts.actor_for(session, user), access,
+                             "Guten Tag, danke für Ihre Meldung. Das tut uns sehr leid. Möchten Sie, dass wir "
+                             "mit dem Supermarkt sprechen? Sie können hier antworten.", now=now)
+
+
+def describe(result: DemoResult) -> str:
+    lines = [describe_logins()]
+    if result.receipt:
+        from reporting.receipts import format_receipt
+        lines.append(f"\nDemo receipt code for http://127.0.0.1:8000/status : {format_receipt(result.receipt)}")
+    for centre, key in result.recovery_keys.items():
+        lines.append(f"Recovery key of {centre} (demo only; a real centre prints and locks it away): {key}")
+    return "\n".join(lines)
 
 
 def describe_logins() -> str:

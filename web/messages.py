@@ -45,7 +45,7 @@ FIELD_MESSAGES = {
     "proof_expired": _("The form was open for a long time. Please press send once more."),
     "proof_wrong": _("The security check did not work. Please press send once more."),
     "proof_too_fast": _("That was very quick. Please check your answers and press send again."),
-    "proof_replayed": _("This form was sent already. Please press send once more to send it again."),
+    "proof_replayed": _("This report was sent already. If you did not get a receipt code, press send once more."),
     "rate_limited": _("Many reports came from your connection in a short time. Please wait an hour and try again."),
     "form_expired": _("For your protection, please press the button once more. Nothing you entered is lost."),
     "receipt_invalid": _("A receipt code has 16 digits. Please check what you typed."),

@@ -44,11 +44,15 @@ class RateLimiter:
                 self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] <= self.window}
             return True
 
+    def reset(self) -> None:
+        with self._lock:
+            self._hits.clear()
+
     def blocked(self, identity: str) -> bool:
         now = self._clock()
         with self._lock:
-            hits = self._hits.get(identity)
-            return bool(hits) and len([h for h in hits if now - h <= self.window]) >= self.limit
+            hits = self._hits.get(identity) or deque()
+            return len([h for h in hits if now - h <= self.window]) >= self.limit
 
 
 def client_address(scope: Any) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie, UploadFile
+from litestar.datastructures import Cookie
 from litestar.response import Template
 from sqlmodel import Session
 
@@ -20,7 +20,7 @@ from core.errors import NotFound, ValidationFailed
 from reporting import dialogue
 from reporting.attachments import Upload, clean_uploads
 from reporting.receipts import format_receipt, normalise_receipt
-from web.anonymous_forms import prepare_token, token_matches
+from web.anonymous_forms import prepare_token, read_uploads, token_matches
 from web.labels import CODE_LABELS, STATE_EXPLANATIONS
 from web.ratelimit import client_address
 from web.templating import FormState, page
@@ -76,8 +76,7 @@ async def status(request: Request[Any, Any, Any]) -> Template | Response[bytes]:
         return _with_cookie(page(request, "status/lookup.html", status=422, form=form_state), cookie)
     if action == "download":
         return await anyio.to_thread.run_sync(partial(_download, request, access, str(form.get("attachment", ""))))
-    uploads = [Upload(item.filename or "", await item.read()) for item in (form.getall("files") if "files" in form else [])
-               if isinstance(item, UploadFile)]
+    uploads = await read_uploads(form)
     return _with_cookie(await anyio.to_thread.run_sync(
         partial(_thread_page, request, access, code, action, str(form.get("message", "")), uploads)), cookie)
 

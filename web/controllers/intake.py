@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio
 from litestar import Request, get, post
-from litestar.datastructures import Cookie, UploadFile
+from litestar.datastructures import Cookie
 from litestar.response import Template
 from sqlmodel import Session
 
@@ -34,7 +34,8 @@ from reporting.intake import (
 )
 from reporting.models import District
 from reporting.receipts import format_receipt
-from web.anonymous_forms import prepare_token, token_matches
+from web.anonymous_forms import prepare_token, read_uploads, token_matches
+from web.i18n import gettext_for
 from web.labels import CODE_LABELS, MONTHS
 from web.ratelimit import client_address
 from web.templating import FormState, page
@@ -59,8 +60,11 @@ def _form_state(flow: Flow) -> FormState:
     return FormState(values=shown, errors=flow.errors)
 
 
-def _options(list_name: str) -> list[tuple[str, str]]:
-    return [(code, CODE_LABELS[list_name][code]) for code in tx.CODE_LISTS[list_name].codes]
+def _options_for(request: Request[Any, Any, Any]) -> Any:
+    def options(list_name: str) -> list[tuple[str, str]]:
+        labels = CODE_LABELS[list_name]
+        return [(code, gettext_for(request, labels[code])) for code in tx.CODE_LISTS[list_name].codes]
+    return options
 
 
 def _hidden(flow: Flow) -> list[tuple[str, str]]:
@@ -86,7 +90,7 @@ def _render(request: Request[Any, Any, Any], flow: Flow, reference: dict[str, An
         flow.values["reporter_role"] = ["affected"]
     response = page(request, "report/flow.html", status=status, flow=flow, form=_form_state(flow),
                     step_number=number, step_count=len(STEP_KEYS), step_keys=STEP_KEYS, hidden=_hidden(flow),
-                    options=_options, code_labels=CODE_LABELS, months=MONTHS, values=flow.values,
+                    options=_options_for(request), code_labels=CODE_LABELS, months=MONTHS, values=flow.values,
                     centre_names={str(org): name for org, name, _d in reference["centres"]},
                     district_names=dict(reference["districts"]), **reference)
     if cookie:
@@ -129,8 +133,7 @@ async def report_step(request: Request[Any, Any, Any]) -> Template:
         flow.notice = "form_expired"
         return _render(request, flow, reference, status=422, cookie=cookie)
     if go == "send" and step == "review":
-        uploads = [Upload(item.filename or "", await item.read()) for item in (form.getall("files") if "files" in form else [])
-                   if isinstance(item, UploadFile)]
+        uploads = await read_uploads(form)
         honeypot = str(form.get("website", ""))
         allowed = state.intake_limiter.hit(state.intake_limiter.identity(client_address(request.scope)))
         return await anyio.to_thread.run_sync(partial(_send, request, flow, uploads, honeypot=honeypot,
