@@ -29,6 +29,7 @@ from web.controllers import account, admin, api, follow_up, intake, public
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.guards import SecondFactorRequired, permission_guard
 from web.identity import IdentityMiddleware
+from web.messages import _
 from web.ratelimit import RateLimiter
 from web.security import SecurityHeaders
 from web.settings import Settings, load_settings
@@ -38,15 +39,15 @@ STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger("vorort.web")
 
 ERROR_TITLES = {
-    400: "The request could not be understood.",
-    401: "Please log in first.",
-    403: "You may not open this page.",
-    404: "This page does not exist.",
-    405: "This action is not possible here.",
-    413: "The upload is too large.",
-    422: "Some input could not be accepted.",
-    429: "Too many attempts. Please wait a moment and try again.",
-    500: "Something went wrong on our side. Nothing you entered is your fault.",
+    400: _("The request could not be understood."),
+    401: _("Please log in first."),
+    403: _("You may not open this page."),
+    404: _("This page does not exist."),
+    405: _("This action is not possible here."),
+    413: _("The upload is too large."),
+    422: _("Some input could not be accepted."),
+    429: _("Too many attempts. Please wait a moment and try again."),
+    500: _("Something went wrong on our side. Nothing you entered is your fault."),
 }
 
 
@@ -97,8 +98,8 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
         "pow_key": derive_key(secret, "proof-of-work"),
         # Rotating the secret key file changes this tag key; see deploy/RUNBOOK.md before doing so.
         "receipt_tag_key": derive_key(secret, "receipt-tag"),
-        "intake_limiter": RateLimiter(limit=10, window_seconds=3600),
-        "lookup_limiter": RateLimiter(limit=10, window_seconds=900),
+        "intake_limiter": RateLimiter(limit=settings.intake_limit_per_hour, window_seconds=3600),
+        "lookup_limiter": RateLimiter(limit=settings.lookup_failures_per_15_minutes, window_seconds=900),
     })
 
 

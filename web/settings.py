@@ -29,6 +29,8 @@ class Settings:
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     lookup_floor_ms: int = 1000
+    intake_limit_per_hour: int = 10
+    lookup_failures_per_15_minutes: int = 10
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
