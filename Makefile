@@ -59,7 +59,8 @@ bench: install
 # Re-extract the English msgids and bring every catalogue up to date; a language without a
 # catalogue yet gets one (pybabel init). New or changed texts then have an empty msgstr to translate;
 # tests/test_translations.py fails until they are translated.
-LANGUAGES ?= de en
+# "ls" (German in Leichte Sprache) is no Babel locale: its catalogue uses German plural rules.
+LANGUAGES ?= de en tr ar uk ru
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -o web/locale/messages.pot --project="Vor Ort" \
 	  --no-location --sort-output .
@@ -67,6 +68,10 @@ messages: install
 	  $(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -l $$lang --init-missing \
 	    --no-fuzzy-matching --ignore-obsolete || exit 1; \
 	done
+	@test -f web/locale/ls/LC_MESSAGES/messages.po || { mkdir -p web/locale/ls/LC_MESSAGES && \
+	  $(BIN)/pybabel init -i web/locale/messages.pot -o web/locale/ls/LC_MESSAGES/messages.po -l de; }
+	$(BIN)/pybabel update -i web/locale/messages.pot -o web/locale/ls/LC_MESSAGES/messages.po -l de \
+	  --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

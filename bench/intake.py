@@ -112,8 +112,8 @@ def _start(database: str, workers: int, directory: Path) -> tuple[subprocess.Pop
 def _html_body(client: httpx.Client, proof: dict[str, Any]) -> dict[str, Any]:
     token = client.cookies.get("csrftoken") or (client.get("/status") and client.cookies.get("csrftoken"))
     body: dict[str, Any] = {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in REPORT.items()}
-    body.update({"step": "review", "go": "send", "_csrf_token": token, "wants_contact": "no", "pow_salt": proof["salt"],
-                 "pow_challenge": proof["challenge"], "pow_signature": proof["signature"],
+    body.update({"step": "review", "go": "send", "_csrf_token": token, "wants_contact": "no",
+                 "pow_salt": proof["salt"], "pow_challenge": proof["challenge"], "pow_signature": proof["signature"],
                  "pow_number": str(proof["number"])})
     return body
 
@@ -154,7 +154,7 @@ def run(*, quick: bool = False) -> str:
         import psycopg
         psycopg.connect(PG_URL, connect_timeout=2).close()
         databases.append("postgresql")
-    except Exception:  # noqa: BLE001 - PostgreSQL is optional for a local benchmark
+    except Exception:  # PostgreSQL is optional for a local benchmark
         lines.append(f"(PostgreSQL at {PG_URL} not reachable: measured SQLite only)")
     lines.append("| db | workers | kind | clients | reports | p50 | p99 | p99/p50 | reference | p50 at 1 client / reference |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|")

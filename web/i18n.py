@@ -21,6 +21,7 @@ LANG_COOKIE = "lang"
 # Each language named in its own language, as the switcher shows it.
 LANGUAGE_NAMES = {
     "de": "Deutsch",
+    "ls": "Leichte Sprache",
     "en": "English",
     "tr": "Türkçe",
     "ar": "العربية",
@@ -29,17 +30,29 @@ LANGUAGE_NAMES = {
 }
 
 
+# Languages whose missing entries fall back to another catalogue rather than to the English msgid.
+FALLBACK = {"ls": "de"}
+
+
 @cache
 def translations(lang: str) -> NullTranslations:
     po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
     if not po.exists():
         return NullTranslations()
     with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
+        catalog = read_po(fh, locale=babel_locale(lang))
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    return Translations(fp=buffer)
+    loaded = Translations(fp=buffer)
+    if lang in FALLBACK:
+        loaded.add_fallback(translations(FALLBACK[lang]))
+    return loaded
+
+
+def html_lang(lang: str) -> str:
+    """The value of the lang attribute: Leichte Sprache is German."""
+    return "de" if lang == "ls" else lang
 
 
 def negotiate(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) -> str:
@@ -73,7 +86,7 @@ def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 def babel_locale(lang: str) -> str:
     """The Babel locale for dates and numbers of one of our language codes."""
-    return lang if lang in LANGUAGE_NAMES else "de"
+    return "de" if lang == "ls" or lang not in LANGUAGE_NAMES else lang
 
 
 def is_rtl(lang: str) -> bool:

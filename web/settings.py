@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-# Languages whose catalogues are complete; the others of the six follow with the intake (issue 3).
-SUPPORTED_LANGUAGES = ("de", "en")
+# Every language with a complete catalogue. "ls" is German in Leichte Sprache (plain language) for
+# the public pages; other pages fall back to standard German.
+SUPPORTED_LANGUAGES = ("de", "ls", "en", "tr", "ar", "uk", "ru")
 RIGHT_TO_LEFT = frozenset({"ar"})
 
 

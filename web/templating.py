@@ -13,7 +13,7 @@ from litestar import Request
 from litestar.response import Template
 
 from core.permissions import POLICY
-from web.i18n import LANGUAGE_NAMES, babel_locale, is_rtl, jinja_gettext, jinja_ngettext, language_of
+from web.i18n import LANGUAGE_NAMES, babel_locale, html_lang, is_rtl, jinja_gettext, jinja_ngettext, language_of
 from web.identity import identity_of
 from web.messages import FIELD_MESSAGES, NOTICES, ORGANISATION_KIND_LABELS, ROLE_LABELS
 
@@ -67,6 +67,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
         context={
             **context,
             "lang": lang,
+            "html_lang": html_lang(lang),
             "dir": "rtl" if is_rtl(lang) else "ltr",
             "languages": [(code, LANGUAGE_NAMES[code]) for code in settings.languages],
             "identity": identity,
