@@ -84,6 +84,12 @@ class Incident(SQLModel, table=True):
     receipt_verifier: bytes | None = None
     description_sealed: bytes | None = None
     contact_sealed: bytes | None = None
+    # Counselling-only coding (advd / AGG §3) and the triage decision.
+    discrimination_form: str | None = Field(default=None, max_length=40)
+    discrimination_level: str | None = Field(default=None, max_length=20)
+    duplicate_of: str | None = Field(default=None, max_length=32)
+    triage_note_sealed: bytes | None = None
+    recorded_by_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
 class IncidentCode(SQLModel, table=True):
@@ -129,3 +135,51 @@ class SpentChallenge(SQLModel, table=True):
 
     digest: str = Field(primary_key=True, max_length=64)
     expires_at: datetime = Field(index=True)
+
+
+class Case(SQLModel, table=True):
+    """A counselling case (Beratungsfall) of one centre, linked to one or more incidents."""
+
+    __tablename__ = "counselling_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default="open", max_length=10)  # open, paused, closed
+    outcome: str | None = Field(default=None, max_length=40)
+    opened_at: datetime
+    closed_at: datetime | None = None
+    # The case's own content key, sealed to the centre's public key.
+    key_for_centre: bytes
+
+
+class CaseIncident(SQLModel, table=True):
+    __tablename__ = "case_incident"
+
+    case_id: int = Field(foreign_key="counselling_case.id", primary_key=True, ondelete="CASCADE")
+    incident_id: str = Field(foreign_key="incident.id", primary_key=True, max_length=32)
+
+
+class CaseMember(SQLModel, table=True):
+    """Counsellors assigned to a case (co-counselling)."""
+
+    __tablename__ = "case_member"
+
+    case_id: int = Field(foreign_key="counselling_case.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="staff_user.id", primary_key=True)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One entry of a case's timeline: request, intervention, deadline, consent, note, status."""
+
+    __tablename__ = "case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="counselling_case.id", index=True, ondelete="CASCADE")
+    at: datetime
+    kind: str = Field(max_length=20)
+    code: str | None = Field(default=None, max_length=40)
+    on_date: date | None = None  # the date of an intervention, the due date of a deadline
+    done: bool = False
+    text_version: str | None = Field(default=None, max_length=20)  # of a consent's wording
+    body_sealed: bytes | None = None
+    author_user_id: int | None = Field(default=None, foreign_key="staff_user.id")

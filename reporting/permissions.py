@@ -8,7 +8,10 @@ from core.permissions import POLICY, rule
 
 def own_centre(actor: Actor, incident: Any) -> bool:
     """The incident was routed to (or recorded by) the actor's own centre."""
-    return incident is not None and getattr(incident, "centre_id", None) == actor.organisation_id
+    if incident is None:
+        return False
+    owner = getattr(incident, "centre_id", None) or getattr(incident, "organisation_id", None)
+    return owner is not None and owner == actor.organisation_id
 
 
 RULES = [
@@ -17,6 +20,12 @@ RULES = [
          doc="Read a report or case of one's own centre, including its decrypted content."),
     rule("case.reply", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
          doc="Answer the anonymous reporter of a report of one's own centre."),
+    rule("case.write", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
+         doc="Triage, code, record and document incidents and cases of one's own centre."),
+    rule("case.inbox", Role.COUNSELLOR, Role.CENTRE_LEAD, hide=True,
+         doc="See the inbox of one's own centre; to everyone else the workspace does not exist."),
+    rule("centre.audit", Role.CENTRE_LEAD, hide=True, doc="Read the audit log of one's own centre."),
+    rule("centre.members", Role.CENTRE_LEAD, hide=True, doc="Give members of one's own centre access to its key."),
 ]
 
 POLICY.add(RULES)

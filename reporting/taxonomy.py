@@ -95,7 +95,20 @@ AGG_GROUND = {
     "appearance": "ethnic_origin_racist",
 }
 
+CLIENT_REQUEST = _list("client_request", """be_heard legal_information apology compensation behaviour_change
+    structural_change documentation_only referral""")
+INTERVENTION = _list("intervention", """counselling_session complaint_letter request_statement mediation accompaniment
+    testing legal_action referral public_advocacy empowerment psychosocial_support""")
+OUTCOME = _list("outcome", "apology compensation behaviour_changed structural_change no_response rejected "
+                "client_ended ongoing")
+CONSENT = _list("consent", "case_documentation anonymised_statistics chronicle_publication share_with_partner")
+VERIFICATION = _list("verification", "verified plausible not_verifiable spam duplicate out_of_scope")
+# Only these feed any statistic; everything else (unverified, rejected) counts nowhere.
+COUNTED_VERIFICATIONS = frozenset({"verified", "plausible"})
+CONSENT_TEXT_VERSION = "2026-01"
+
 CODE_LISTS = {cl.name: cl for cl in (
+    CLIENT_REQUEST, INTERVENTION, OUTCOME, CONSENT, VERIFICATION,
     CHANNEL, REPORTER_ROLE, DATE_PRECISION, RECURRENCE, PLACE_TYPE, LIFE_AREA, INCIDENT_TYPE, MOTIVE,
     RACISM_SUBCODE, ANTISEMITISM_FORM, TARGET_TYPE, AGE_BAND, PERPETRATOR_TYPE, CONSEQUENCE, POLICE_REPORT,
     DISCRIMINATION_FORM, DISCRIMINATION_LEVEL)}

@@ -29,7 +29,26 @@ ALLOWED = {
     ("POST", "/admin/organisationen"): {"admin"},
     ("POST", "/admin/einladungen"): {"admin"},
     ("POST", "/admin/konten/{user_id}/deaktivieren"): {"admin"},
+    ("GET", "/beratung"): {"counsellor_a", "lead_a", "counsellor_b"},
+    ("GET", "/beratung/team"): {"lead_a"},
+    ("POST", "/beratung/team/{user_id}/zugang"): {"lead_a"},
+    ("POST", "/beratung/team/{user_id}/entzug"): {"lead_a"},
+    ("POST", "/beratung/team/wiederherstellung"): {"lead_a"},
+    ("GET", "/beratung/protokoll"): {"lead_a"},
 }
+# Routes on one object of centre A: only centre A's members may know it exists.
+CENTRE_A = {"counsellor_a", "lead_a"}
+for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
+                       ("POST", "/beratung/meldungen/{incident_id}/sichtung"),
+                       ("POST", "/beratung/meldungen/{incident_id}/antwort"),
+                       ("GET", "/beratung/meldungen/{incident_id}/kodierung"),
+                       ("POST", "/beratung/meldungen/{incident_id}/kodierung"),
+                       ("POST", "/beratung/meldungen/{incident_id}/fall"),
+                       ("GET", "/beratung/faelle/{case_id}"),
+                       ("POST", "/beratung/faelle/{case_id}/eintrag"),
+                       ("POST", "/beratung/faelle/{case_id}/status"),
+                       ("POST", "/beratung/faelle/{case_id}/zuweisung")]:
+    ALLOWED[(_method, _path)] = CENTRE_A
 PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
 SAMPLE_PATH_VALUES = {"user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x"}
 
@@ -62,25 +81,68 @@ def test_unknown_permission_is_denied_by_default():
     assert POLICY.can(SYSTEM, "account.self")
 
 
+def _objects_of_centre_a(db, crypto, personas) -> dict[str, str]:
+    """A report and a case of centre A, and the ids the object routes need."""
+    from core import accounts
+    from core.clock import utcnow
+    from reporting.cases import open_case
+    from reporting.intake import intake_context, parse_report, submit_report
+    from reporting.models import Incident
+    from tests.intake_flow import FULL_REPORT
+    from tests.personas import add_districts, establish_centres
+    add_districts(db)
+    establish_centres(db, crypto, personas)
+    values = {k: v if isinstance(v, list) else [v] for k, v in FULL_REPORT.items()}
+    report = parse_report(values, intake_context(db, today=utcnow().date()))
+    submitted = submit_report(db, report, [], tag_key=b"k" * 32, params=crypto.argon2, today=utcnow().date())
+    incident = db.get(Incident, submitted.incident_id)
+    case = open_case(db, personas["counsellor_a"].actor, incident, now=utcnow())
+    victim = accounts.create_user(db, crypto, organisation_id=personas["admin"].organisation_id,
+                                  email="victim@example.org", display_name="Victim", password="a long password",
+                                  roles=frozenset({accounts.Role.STRATEGY_MEMBER}), now=utcnow())
+    db.commit()
+    return {"incident_id": submitted.incident_id, "case_id": str(case.id),
+            "member": str(personas["counsellor_a"].user_id), "victim": str(victim.id)}
+
+
 @pytest.mark.parametrize("persona_key", PERSONA_KEYS)
-def test_authorisation_matrix(persona_key, app, client, personas):
+def test_authorisation_matrix(persona_key, app, client, personas, db, crypto):
+    for key in EVERYONE_LOGGED_IN:
+        personas[key]  # everyone exists, so centre keys are granted to both members of centre A
+    ids = _objects_of_centre_a(db, crypto, personas)
     if persona_key != "anonymous":
         client.login(personas[persona_key])
     wrong = []
     for method, path, _handler in http_routes(app):
         if path in PUBLIC_PATHS or path in {"/abmelden"}:
             continue  # public paths are open by design; logging out would end this sweep's session
-        url = concrete(path, SAMPLE_PATH_VALUES)
+        values = {**SAMPLE_PATH_VALUES, "incident_id": ids["incident_id"], "case_id": ids["case_id"],
+                  "user_id": ids["victim"] if path.startswith("/admin") else ids["member"]}
+        url = concrete(path, values)
         response = client.get(url) if method == "GET" else client.submit(url, {})
         allowed = persona_key in ALLOWED[(method, path)]
         if persona_key == "anonymous":
             passed_guard = not (response.status_code == 303 and "/anmelden" in response.headers["location"]
                                 and "next=" in response.headers["location"])
         else:
-            passed_guard = response.status_code not in {401, 403}
+            passed_guard = response.status_code not in {401, 403, 404}
         if passed_guard != allowed:
             wrong.append(f"{method} {path}: {response.status_code} (allowed={allowed})")
     assert wrong == []
+
+
+@pytest.mark.parametrize("persona_key", ["counsellor_b", "coordinator", "strategy_member", "admin"])
+def test_other_centres_and_roles_get_404_like_a_missing_id(persona_key, app, client, personas, db, crypto):
+    for key in EVERYONE_LOGGED_IN:
+        personas[key]
+    ids = _objects_of_centre_a(db, crypto, personas)
+    client.login(personas[persona_key])
+    for path in (f"/beratung/meldungen/{ids['incident_id']}", f"/beratung/faelle/{ids['case_id']}",
+                 f"/beratung/meldungen/{ids['incident_id']}/kodierung"):
+        real, missing = client.get(path), client.get(path.replace(ids["incident_id"], "0" * 32)
+                                                     .replace(f"faelle/{ids['case_id']}", "faelle/999999"))
+        assert real.status_code == missing.status_code == 404
+        assert real.text.replace(path, "") .count("<h1>") == 1
 
 
 def test_security_headers_on_every_page(app, client, personas):

@@ -133,6 +133,72 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+CODE_LABELS.update({
+    "verification": {
+        "unverified": _("Not yet checked"),
+        "verified": _("Verified"),
+        "plausible": _("Plausible"),
+        "not_verifiable": _("Not verifiable"),
+        "spam": _("Rejected: spam"),
+        "duplicate": _("Rejected: duplicate"),
+        "out_of_scope": _("Rejected: out of scope"),
+    },
+    "life_area": {
+        "employment": _("Work and job search"), "goods_services": _("Goods and services"), "housing": _("Housing"),
+        "education": _("Education"), "health_care": _("Health care"), "social_benefits": _("Social benefits"),
+        "authorities": _("Public authorities"), "police_justice": _("Police and justice"),
+        "public_space": _("Public space"), "leisure_clubs": _("Leisure and clubs"),
+        "media_internet": _("Media and internet"), "neighbourhood_private": _("Neighbourhood and private life"),
+        "politics": _("Politics"), "other": _("Other area"),
+    },
+    "perpetrator_type": {
+        "unknown_individual": _("Unknown person"), "known_individual": _("Known person"), "group": _("Group"),
+        "company_org": _("Company or organisation"), "public_institution": _("Public institution"),
+        "online_account": _("Online account"), "unknown": _("Unknown"),
+    },
+    "discrimination_form": {
+        "direct": _("Direct discrimination"), "indirect": _("Indirect discrimination"),
+        "harassment": _("Harassment"), "sexual_harassment": _("Sexual harassment"),
+        "instruction": _("Instruction to discriminate"),
+        "denial_reasonable_accommodation": _("Denial of reasonable accommodation"),
+        "victimisation": _("Victimisation"), "unclear": _("Unclear"),
+    },
+    "discrimination_level": {
+        "individual": _("Individual"), "institutional": _("Institutional"), "structural": _("Structural"),
+    },
+    "client_request": {
+        "be_heard": _("To be heard"), "legal_information": _("Legal information"), "apology": _("An apology"),
+        "compensation": _("Compensation"), "behaviour_change": _("A change of behaviour"),
+        "structural_change": _("A structural change"), "documentation_only": _("Documentation only"),
+        "referral": _("Referral"),
+    },
+    "intervention": {
+        "counselling_session": _("Counselling session"), "complaint_letter": _("Letter of complaint"),
+        "request_statement": _("Request for a statement"), "mediation": _("Mediation"),
+        "accompaniment": _("Accompaniment"), "testing": _("Testing"), "legal_action": _("Legal action"),
+        "referral": _("Referral"), "public_advocacy": _("Public advocacy"), "empowerment": _("Empowerment"),
+        "psychosocial_support": _("Psychosocial support"),
+    },
+    "outcome": {
+        "apology": _("Apology"), "compensation": _("Compensation"), "behaviour_changed": _("Behaviour changed"),
+        "structural_change": _("Structural change"), "no_response": _("No response"), "rejected": _("Rejected"),
+        "client_ended": _("Ended by the client"), "ongoing": _("Ongoing"),
+    },
+    "consent": {
+        "case_documentation": _("Documentation of the case"),
+        "anonymised_statistics": _("Anonymised statistics"),
+        "chronicle_publication": _("Publication in the chronicle"),
+        "share_with_partner": _("Sharing with a partner centre"),
+    },
+    "case_status": {"open": _("Open"), "paused": _("Paused"), "closed": _("Closed")},
+    "event_kind": {
+        "request": _("Client request"), "intervention": _("Intervention"), "deadline": _("Deadline"),
+        "consent": _("Consent"), "note": _("Note"), "status": _("Status changed"),
+        "assignment": _("Counsellors assigned"),
+    },
+    "deadline": {"agg_claim": _("Two-month claim period under the AGG (§ 15(4), § 21(5))")},
+})
+
 STATE_EXPLANATIONS = {
     "received": _("Your report has arrived. A counsellor will read it soon."),
     "in_review": _("A counsellor is reading your report and may write to you here."),

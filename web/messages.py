@@ -51,6 +51,13 @@ FIELD_MESSAGES = {
     "receipt_invalid": _("A receipt code has 16 digits. Please check what you typed."),
     "receipt_unknown": _("We could not open a report with this code. Please check the digits and try again."),
     "lookup_limited": _("Too many attempts. Please wait 15 minutes and try again."),
+    "reason_needed": _("Please give a reason for rejecting the report."),
+    "duplicate_unknown": _("Please give the number of the original report of your centre."),
+    "date_needed": _("Please give a date."),
+    "outcome_needed": _("Please choose the outcome before closing the case."),
+    "choose_counsellor": _("Please choose at least one counsellor of your centre."),
+    "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
+    "recovery_key_wrong": _("This recovery key does not fit your centre."),
 }
 
 ROLE_LABELS = {
@@ -78,4 +85,12 @@ NOTICES = {
     "cannot_deactivate_self": _("You cannot deactivate your own account."),
     "form_expired": _("For your protection, please press the button once more. Nothing you entered is lost."),
     "message_sent": _("Your message has been sent to the counselling centre."),
+    "triaged": _("The triage decision is saved."),
+    "reply_sent": _("Your answer is on its way: the reporter sees it with the receipt code."),
+    "coded": _("The coding is saved."),
+    "saved": _("Saved."),
+    "access_granted": _("Access given: the person can now read the centre's reports."),
+    "access_revoked": _("Access removed."),
+    "recovered": _("The centre key is recovered and yours again."),
+    "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
 }

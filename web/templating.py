@@ -54,6 +54,15 @@ class FormState:
         return FIELD_MESSAGES.get(code, code) if code else None
 
 
+def _waiting(request: Request[Any, Any, Any], actor: Any) -> int:
+    """The number next to "Counselling" in the navigation: untriaged reports and unread messages."""
+    from sqlmodel import Session
+
+    from reporting.inbox import waiting_count
+    with Session(request.app.state.engine) as db:
+        return waiting_count(db, actor)
+
+
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
     """Render a full page with everything the layout needs."""
     lang = language_of(request)
@@ -72,6 +81,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
             "languages": [(code, LANGUAGE_NAMES[code]) for code in settings.languages],
             "identity": identity,
             "can": lambda action, obj=None: POLICY.can(identity.actor, action, obj),
+            "waiting": lambda: _waiting(request, identity.actor),
             "site_name": settings.site_name,
             "municipality": settings.municipality_name,
             "htmx_file": HTMX_FILE,

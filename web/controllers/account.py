@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from core import accounts
 from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
+from core.keyring import unlock_user_key
 from core.sessions import count_second_factor_failure, end_session, start_session
 from web.deps import Config, CurrentActor, Db, Keys, form_text, safe_next
 from web.identity import identity_of, session_cookie_name
@@ -61,11 +62,13 @@ def login(request: Request[Any, Any, Any], db: Db, crypto: Keys, settings: Confi
     now = utcnow()
     old = identity_of(request.state).session_token
     roles = accounts.roles_of(db, user.id)
+    # Members of a centre unlock their personal key with the password; the session keeps it sealed.
+    member_key = unlock_user_key(db, user.id, password, crypto.argon2)
     if user.totp_secret_sealed is None and not accounts.needs_totp(roles):
-        token = start_session(db, user.id, second_factor_done=True, now=now, replaces=old)
+        token = start_session(db, user.id, second_factor_done=True, now=now, replaces=old, member_key=member_key)
         db.commit()
         return _redirect_with_session(settings, target, token)
-    token = start_session(db, user.id, second_factor_done=False, now=now, replaces=old)
+    token = start_session(db, user.id, second_factor_done=False, now=now, replaces=old, member_key=member_key)
     db.commit()
     step = "/anmelden/zweiter-faktor" if user.totp_secret_sealed else "/anmelden/zweiter-faktor/einrichten"
     return _redirect_with_session(settings, f"{step}?next={target}", token)
@@ -236,7 +239,8 @@ def change_password(request: Request[Any, Any, Any], db: Db, crypto: Keys, setti
     except ValidationFailed as exc:
         return page(request, "account/password.html", status=422, form=FormState(errors=exc.errors))
     assert actor.user_id is not None
-    token = start_session(db, actor.user_id, second_factor_done=True, now=now)
+    member_key = unlock_user_key(db, actor.user_id, form_text(data, "new"), crypto.argon2)
+    token = start_session(db, actor.user_id, second_factor_done=True, now=now, member_key=member_key)
     db.commit()
     return _redirect_with_session(settings, "/konto?notice=password_changed", token)
 

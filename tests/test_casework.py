@@ -1,0 +1,206 @@
+"""The counselling centre's workspace: triage, coding, dialogue, cases, keys and audit."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from core.audit import AuditEvent
+from core.clock import utcnow
+from reporting.cases import agg_claim_deadline
+from reporting.models import Case, CaseEvent, Incident
+from tests.intake_flow import FULL_REPORT, receipt_from, send, walk_to_review
+from tests.personas import add_districts, establish_centres
+from tests.web_client import WebClient
+
+
+@pytest.fixture
+def centres(db, crypto, personas):
+    for key in ("counsellor_a", "lead_a", "counsellor_b"):
+        personas[key]
+    add_districts(db)
+    return establish_centres(db, crypto, personas)
+
+
+@pytest.fixture
+def reported(app, centres, db):
+    """A resident's report to centre A, with its receipt."""
+    with WebClient(app) as resident:
+        receipt = receipt_from(send(resident, walk_to_review(resident, FULL_REPORT)).text)
+    return db.exec(select(Incident)).one().id, receipt
+
+
+def test_counsellor_triages_codes_answers_and_documents_a_case(client, app, personas, reported, db):
+    incident_id, receipt = reported
+    client.login(personas["counsellor_a"])
+    inbox = client.get("/beratung")
+    assert inbox.status_code == 200 and incident_id in inbox.text
+    assert re.search(r'class="badge">1<', inbox.text)  # one report waits
+    detail = client.get(f"/beratung/meldungen/{incident_id}")
+    assert "In der Bäckerei wurde ich beleidigt" in detail.text
+    rejected = client.submit(f"/beratung/meldungen/{incident_id}/sichtung", {"decision": "spam", "note": ""})
+    assert rejected.status_code == 422  # a rejection needs a reason
+    assert client.submit(f"/beratung/meldungen/{incident_id}/sichtung",
+                         {"decision": "verified", "note": "Telefonisch bestätigt"}).status_code == 303
+    coding = client.get(f"/beratung/meldungen/{incident_id}/kodierung")
+    assert 'value="physical_attack" checked' in coding.text
+    recoded = client.submit(f"/beratung/meldungen/{incident_id}/kodierung", {
+        "incident_types": ["insult_verbal_abuse", "threat_coercion"], "motives": ["racism", "unknown"],
+        "reporter_role": "affected", "district": "altstadt", "year": "2026", "month": "10", "day": "3",
+        "life_area": "goods_services", "discrimination_form": "harassment", "discrimination_level": "individual",
+        "channel": "web_form"})
+    assert recoded.status_code == 303, recoded.text
+    db.expire_all()
+    incident = db.get(Incident, incident_id)
+    assert (incident.verification, incident.primary_type, incident.primary_motive) == (
+        "verified", "threat_coercion", "racism")
+    assert incident.discrimination_form == "harassment" and incident.taxonomy_version == "2026.1"
+    assert client.submit(f"/beratung/meldungen/{incident_id}/antwort",
+                         {"message": "Wir sind für Sie da."}).status_code == 303
+    with WebClient(app) as resident:
+        resident.get("/status")
+        view = resident.post("/status", data={"receipt": receipt, "_csrf_token": resident.csrf()})
+        assert "Wir sind für Sie da." in view.text
+    opened = client.submit(f"/beratung/meldungen/{incident_id}/fall")
+    case_path = opened.headers["location"]
+    case_id = int(case_path.rsplit("/", 1)[1])
+    deadline = db.exec(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == "deadline")).one()
+    assert deadline.on_date == date(2026, 12, 3)  # two months after 3 October
+    assert client.submit(f"{case_path}/eintrag", {"kind": "intervention", "code": "complaint_letter",
+                                                  "on_date": "2026-11-20", "text": "Beschwerde an die Filiale"}
+                         ).status_code == 303
+    assert client.submit(f"{case_path}/eintrag", {"kind": "consent", "code": "anonymised_statistics"}
+                         ).status_code == 303
+    assert client.submit(f"{case_path}/status", {"status": "closed"}).status_code == 422  # outcome needed
+    assert client.submit(f"{case_path}/status", {"status": "closed", "outcome": "apology"}).status_code == 303
+    timeline = client.get(case_path)
+    assert "Beschwerde an die Filiale" in timeline.text
+    db.expire_all()
+    case = db.get(Case, case_id)
+    assert case.status == "closed" and case.outcome == "apology" and case.closed_at is not None
+    consent = db.exec(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == "consent")).one()
+    assert consent.text_version and consent.at is not None
+
+
+def test_agg_deadline_is_two_months_and_clamps_to_month_end():
+    assert agg_claim_deadline(date(2026, 10, 3)) == date(2026, 12, 3)
+    assert agg_claim_deadline(date(2026, 12, 31)) == date(2027, 2, 28)
+    assert agg_claim_deadline(date(2027, 12, 31)) == date(2028, 2, 29)
+
+
+def test_every_read_and_write_is_audited_and_only_the_lead_sees_the_log(client, app, personas, reported, db):
+    incident_id, _receipt = reported
+    client.login(personas["counsellor_a"])
+    client.get(f"/beratung/meldungen/{incident_id}")
+    client.submit(f"/beratung/meldungen/{incident_id}/sichtung", {"decision": "plausible"})
+    actions = [e.action for e in db.exec(select(AuditEvent).where(AuditEvent.object_id == incident_id)).all()]
+    assert "case.read" in actions and "case.triage.plausible" in actions
+    assert client.get("/beratung/protokoll").status_code == 404  # counsellors are not leads
+    with WebClient(app) as lead:
+        lead.login(personas["lead_a"])
+        log = lead.get("/beratung/protokoll")
+        assert log.status_code == 200 and "case.triage.plausible" in log.text
+    with WebClient(app) as other:
+        other.login(personas["counsellor_b"])
+        assert other.get("/beratung/protokoll").status_code == 404
+
+
+def test_new_member_reads_only_after_the_lead_gives_access(client, app, personas, reported, db, crypto):
+    from core import accounts
+    from core.actors import Role
+    incident_id, _receipt = reported
+    accounts.create_user(db, crypto, organisation_id=personas["counsellor_a"].organisation_id,
+                         email="neu@beratung.example", display_name="Neu", password="a long password here",
+                         roles=frozenset({Role.COUNSELLOR}), now=utcnow())
+    db.commit()
+    newcomer = db.exec(select(accounts.User).where(accounts.User.email == "neu@beratung.example")).one()
+
+    def log_in(web):
+        web.submit("/anmelden", {"email": "neu@beratung.example", "password": "a long password here"})
+        form = web.get("/anmelden/zweiter-faktor/einrichten").text
+        secret = form.split('name="secret" value="')[1].split('"')[0]
+        import pyotp
+        web.submit("/anmelden/zweiter-faktor/einrichten", {"secret": secret, "code": pyotp.TOTP(secret).now()})
+
+    with WebClient(app) as web:
+        log_in(web)
+        assert web.get(f"/beratung/meldungen/{incident_id}").status_code == 403  # no key yet
+    client.login(personas["lead_a"])
+    assert client.submit(f"/beratung/team/{newcomer.id}/zugang").status_code == 303
+    with WebClient(app) as web:
+        web.submit("/anmelden", {"email": "neu@beratung.example", "password": "a long password here"})
+        db.expire_all()
+        user = db.get(accounts.User, newcomer.id)
+        secret = crypto.unseal_for_server(accounts.TOTP_PURPOSE, user.totp_secret_sealed)
+        import pyotp
+        web.submit("/anmelden/zweiter-faktor", {"code": pyotp.TOTP(secret).at(utcnow().timestamp() + 30)})
+        assert "In der Bäckerei" in web.get(f"/beratung/meldungen/{incident_id}").text
+        assert client.submit(f"/beratung/team/{newcomer.id}/entzug").status_code == 303
+        assert web.get(f"/beratung/meldungen/{incident_id}").status_code == 403  # access removed
+
+
+def test_password_change_keeps_access(client, personas, reported):
+    incident_id, _receipt = reported
+    member = personas["counsellor_a"]
+    client.login(member)
+    assert client.submit("/konto/passwort", {"current": member.password, "new": "another long password",
+                                             "confirm": "another long password"}).status_code == 303
+    assert "In der Bäckerei" in client.get(f"/beratung/meldungen/{incident_id}").text
+    client.submit("/abmelden")
+    client.submit("/anmelden", {"email": member.email, "password": "another long password"})
+    client.submit("/anmelden/zweiter-faktor", {"code": member.totp(offset_steps=1)})
+    assert "In der Bäckerei" in client.get(f"/beratung/meldungen/{incident_id}").text
+
+
+def test_lead_recovers_the_centre_key_with_the_recovery_key(client, personas, db, crypto, reported):
+    from reporting.centres import establish_centre
+    from reporting.models import CentreKeyGrant, ReceivingCentre
+    assert reported
+    lead = personas["lead_a"]
+    # Start over for centre A with a known recovery key: the lead's grant is lost.
+    centre = db.get(ReceivingCentre, lead.organisation_id)
+    for grant in db.exec(select(CentreKeyGrant)).all():
+        db.delete(grant)
+    db.flush()
+    db.delete(centre)
+    db.flush()
+    for incident in db.exec(select(Incident)).all():
+        db.delete(incident)
+    db.commit()
+    recovery = establish_centre(db, lead.organisation_id, [], crypto.argon2, now=utcnow(), is_default=True)
+    db.commit()
+    client.login(lead)
+    assert client.get("/beratung/team").status_code == 200
+    wrong = client.submit("/beratung/team/wiederherstellung", {"recovery_key": "AAAA-BBBB"})
+    assert wrong.status_code == 422
+    assert client.submit("/beratung/team/wiederherstellung", {"recovery_key": recovery.lower()}).status_code == 303
+    assert db.exec(select(CentreKeyGrant).where(CentreKeyGrant.user_id == lead.user_id)).first() is not None
+
+
+def test_nothing_readable_at_rest_without_a_member_password(client, personas, reported, db, crypto, settings, engine):
+    """With the database and the server's key file, but no password: no note, no description."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("reads the SQLite file; the PostgreSQL pass checks PostgreSQL")
+    from pathlib import Path
+
+    from core.crypto import derive_key, unseal
+    incident_id, _receipt = reported
+    client.login(personas["counsellor_a"])
+    client.submit(f"/beratung/meldungen/{incident_id}/sichtung", {"decision": "spam",
+                                                                 "note": "Geheimnotiz Zwetschgenkuchen"})
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
+    path = Path(settings.database_url.removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    for secret_text in ("Zwetschgenkuchen", "Bäckerei", "beleidigt"):
+        assert secret_text.encode() not in raw
+    incident = db.get(Incident, incident_id)
+    server_secret = settings.secret_key_file.read_bytes()
+    for purpose in ("receipt-tag", "proof-of-work", "csrf", "totp-secret", "session-member-key"):
+        key = derive_key(server_secret, purpose)
+        for sealed in (incident.description_sealed, incident.triage_note_sealed, incident.key_for_centre[32:]):
+            with pytest.raises(Exception):  # noqa: B017 - any failure to decrypt is the point
+                unseal(key, sealed)

@@ -1,0 +1,298 @@
+"""The counselling centre's workspace: inbox, triage, coding, dialogue, cases, team and audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlmodel import Session, col, select
+
+from core.accounts import User
+from core.actors import Actor, Role
+from core.clock import utcnow
+from core.errors import NotFound, ValidationFailed
+from reporting import cases, dialogue, inbox, team
+from reporting import taxonomy as tx
+from reporting.accounts_view import members_of
+from reporting.intake import MULTI_FIELDS, intake_context
+from reporting.models import District, Incident
+from web.centre_key import centre_key_of
+from web.deps import CurrentActor, Db, Keys, form_list, form_text
+from web.i18n import gettext_for
+from web.labels import CODE_LABELS, MONTHS
+from web.templating import FormState, page
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+INBOX = {"permission": "case.inbox"}
+
+
+def _no_key(request: Request[Any, Any, Any]) -> Template:
+    return page(request, "cases/no_key.html", status=403)
+
+
+def _options(request: Request[Any, Any, Any]) -> Any:
+    def options(list_name: str) -> list[tuple[str, str]]:
+        labels = CODE_LABELS.get(list_name, {})
+        return [(c, gettext_for(request, labels.get(c, c))) for c in tx.CODE_LISTS[list_name].codes]
+    return options
+
+
+def _access(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str
+            ) -> dialogue.ContentAccess | None:
+    inbox.get_incident(db, actor, incident_id)  # 404 for other centres before any key is touched
+    centre_key = centre_key_of(request, db, actor)
+    if centre_key is None:
+        return None
+    return dialogue.open_as_centre(db, actor, incident_id, centre_key)
+
+
+@get("/beratung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def inbox_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
+               verification: FromQuery[str | None] = None, older_than: FromQuery[int | None] = None) -> Template:
+    chosen = verification if verification in {*tx.VERIFICATION.codes, "unverified"} else None
+    rows = inbox.inbox(db, actor, verification=chosen, older_than_days=older_than, today=utcnow().date())
+    return page(request, "cases/inbox.html", rows=rows, open_cases=cases.open_cases(db, actor), chosen=chosen,
+                older_than=older_than, code_labels=CODE_LABELS)
+
+
+def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str, *,
+                   status: int = 200, triage_form: FormState | None = None,
+                   reply_form: FormState | None = None) -> Template:
+    access = _access(request, db, actor, incident_id)
+    if access is None:
+        return _no_key(request)
+    incident = inbox.get_incident(db, actor, incident_id)
+    inbox.mark_read(db, actor, access, now=utcnow())
+    db.commit()
+    return page(request, "cases/incident.html", status=status, incident=incident,
+                codes=inbox.codes_of(db, incident_id), description=dialogue.description_of(db, access),
+                contact=dialogue.contact_of(db, access), thread=dialogue.thread(db, access),
+                triage_note=inbox.triage_note(incident, access), code_labels=CODE_LABELS,
+                case_ids=cases.cases_of_incident(db, incident_id), decisions=tx.VERIFICATION.codes,
+                triage_form=triage_form or FormState(values={"decision": incident.verification}),
+                reply_form=reply_form or FormState())
+
+
+@get("/beratung/meldungen/{incident_id:str}", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def incident_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
+                  incident_id: FromPath[str]) -> Template:
+    return _incident_page(request, db, actor, incident_id)
+
+
+@post("/beratung/meldungen/{incident_id:str}/sichtung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def triage_incident(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, incident_id: FromPath[str],
+                    data: Form) -> Template | Redirect:
+    access = _access(request, db, actor, incident_id)
+    if access is None:
+        return _no_key(request)
+    values = {name: form_text(data, name) for name in ("decision", "note", "duplicate_of")}
+    try:
+        inbox.triage(db, actor, access, decision=values["decision"], note=values["note"],
+                     duplicate_of=values["duplicate_of"] or None, now=utcnow())
+    except ValidationFailed as exc:
+        db.rollback()
+        return _incident_page(request, db, actor, incident_id, status=422,
+                              triage_form=FormState(values=values, errors=exc.errors))
+    db.commit()
+    return Redirect(f"/beratung/meldungen/{incident_id}?notice=triaged", status_code=303)
+
+
+@post("/beratung/meldungen/{incident_id:str}/antwort", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def reply(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, incident_id: FromPath[str],
+          data: Form) -> Template | Redirect:
+    access = _access(request, db, actor, incident_id)
+    if access is None:
+        return _no_key(request)
+    text = form_text(data, "message")
+    try:
+        dialogue.reply_as_centre(db, actor, access, text, now=utcnow())
+    except ValidationFailed as exc:
+        db.rollback()
+        return _incident_page(request, db, actor, incident_id, status=422,
+                              reply_form=FormState(values={"message": text}, errors=exc.errors))
+    db.commit()
+    return Redirect(f"/beratung/meldungen/{incident_id}?notice=reply_sent", status_code=303)
+
+
+def _coding_values(db: Session, incident: Incident) -> dict[str, list[str]]:
+    values = {name: list(codes) for name, codes in inbox.codes_of(db, incident.id).items()}
+    for name in ("district", "place_type", "recurrence", "reporter_role", "target_type", "affected_age_band",
+                 "police_report", "life_area", "perpetrator_type", "discrimination_form", "discrimination_level",
+                 "channel"):
+        value = getattr(incident, name)
+        values[name] = [value] if value else []
+    values["online"] = ["yes" if incident.online else "no"]
+    values["affected_count"] = [str(incident.affected_count)] if incident.affected_count else []
+    if incident.incident_date and incident.date_precision != "unknown":
+        values["year"] = [str(incident.incident_date.year)]
+        if incident.date_precision in {"month", "day"}:
+            values["month"] = [str(incident.incident_date.month)]
+        if incident.date_precision == "day":
+            values["day"] = [str(incident.incident_date.day)]
+    return values
+
+
+def _coding_page(request: Request[Any, Any, Any], db: Session, incident: Incident, values: dict[str, list[str]],
+                 errors: dict[str, str], status: int = 200) -> Template:
+    shown = {n: (v if n in MULTI_FIELDS else (v[0] if v else "")) for n, v in values.items()}
+    districts = db.exec(select(District).order_by(col(District.position))).all()
+    return page(request, "cases/coding.html", status=status, incident=incident, form=FormState(shown, errors),
+                values=values, options=_options(request), months=MONTHS, districts=[(d.code, d.name)
+                                                                                   for d in districts])
+
+
+@get("/beratung/meldungen/{incident_id:str}/kodierung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def coding_form(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
+                incident_id: FromPath[str]) -> Template:
+    incident = inbox.get_incident(db, actor, incident_id, "case.write")
+    return _coding_page(request, db, incident, _coding_values(db, incident), {})
+
+
+@post("/beratung/meldungen/{incident_id:str}/kodierung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def save_coding(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, incident_id: FromPath[str],
+                data: Form) -> Template | Redirect:
+    incident = inbox.get_incident(db, actor, incident_id, "case.write")
+    names = (*MULTI_FIELDS, "district", "place_type", "online", "year", "month", "day", "recurrence",
+             "reporter_role", "target_type", "affected_count", "affected_age_band", "police_report",
+             *inbox.COUNSELLING_FIELDS)
+    values = {n: form_list(data, n) for n in names}
+    now = utcnow()
+    try:
+        inbox.recode(db, actor, incident_id, values, intake_context(db, today=now.date()), now=now)
+    except ValidationFailed as exc:
+        db.rollback()
+        return _coding_page(request, db, incident, values, exc.errors, 422)
+    db.commit()
+    return Redirect(f"/beratung/meldungen/{incident_id}?notice=coded", status_code=303)
+
+
+@post("/beratung/meldungen/{incident_id:str}/fall", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def open_case(db: Db, actor: CurrentActor, incident_id: FromPath[str]) -> Redirect:
+    incident = inbox.get_incident(db, actor, incident_id, "case.write")
+    case = cases.open_case(db, actor, incident, now=utcnow())
+    db.commit()
+    return Redirect(f"/beratung/faelle/{case.id}", status_code=303)
+
+
+def _case_page(request: Request[Any, Any, Any], db: Session, actor: Actor, case_id: int, *, status: int = 200,
+               event_form: FormState | None = None, status_form: FormState | None = None) -> Template:
+    case = cases.get_case(db, actor, case_id)
+    centre_key = centre_key_of(request, db, actor)
+    if centre_key is None:
+        return _no_key(request)
+    entries = cases.timeline(db, actor, cases.case_access(case, centre_key), now=utcnow())
+    db.commit()
+    counsellors = members_of(db, case.organisation_id, Role.COUNSELLOR)
+    return page(request, "cases/case.html", status=status, case=case, entries=entries,
+                incidents=cases.incidents_of(db, case_id), assigned=cases.members_assigned(db, case_id),
+                counsellors=counsellors, options=_options(request), code_labels=CODE_LABELS,
+                event_form=event_form or FormState(), status_form=status_form or FormState(
+                    values={"status": case.status, "outcome": case.outcome or ""}))
+
+
+@get("/beratung/faelle/{case_id:int}", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def case_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int]) -> Template:
+    return _case_page(request, db, actor, case_id)
+
+
+@post("/beratung/faelle/{case_id:int}/eintrag", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def add_case_event(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
+                   data: Form) -> Template | Redirect:
+    case = cases.get_case(db, actor, case_id, "case.write")
+    centre_key = centre_key_of(request, db, actor)
+    if centre_key is None:
+        return _no_key(request)
+    values = {n: form_text(data, n) for n in ("kind", "code", "on_date", "text")}
+    try:
+        cases.add_event(db, actor, cases.case_access(case, centre_key), kind=values["kind"], code=values["code"],
+                        on_date=values["on_date"], text=values["text"], now=utcnow())
+    except ValidationFailed as exc:
+        db.rollback()
+        return _case_page(request, db, actor, case_id, status=422, event_form=FormState(values, exc.errors))
+    db.commit()
+    return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
+
+
+@post("/beratung/faelle/{case_id:int}/status", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def change_status(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
+                  data: Form) -> Template | Redirect:
+    values = {n: form_text(data, n) for n in ("status", "outcome")}
+    try:
+        cases.set_status(db, actor, case_id, status=values["status"], outcome=values["outcome"], now=utcnow())
+    except ValidationFailed as exc:
+        db.rollback()
+        return _case_page(request, db, actor, case_id, status=422, status_form=FormState(values, exc.errors))
+    db.commit()
+    return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
+
+
+@post("/beratung/faelle/{case_id:int}/zuweisung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def assign_case(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
+                data: Form) -> Template | Redirect:
+    chosen = [int(v) for v in form_list(data, "members") if v.isdigit()]
+    try:
+        cases.assign(db, actor, case_id, chosen, now=utcnow())
+    except ValidationFailed as exc:
+        db.rollback()
+        return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))
+    db.commit()
+    return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
+
+
+@get("/beratung/team", include_in_schema=False, sync_to_thread=True, opt={"permission": "centre.members"})
+def team_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
+              notice: FromQuery[str | None] = None) -> Template:
+    return page(request, "cases/team.html", members=team.team(db, actor), notice=notice,
+                has_key=centre_key_of(request, db, actor) is not None)
+
+
+@post("/beratung/team/{user_id:int}/zugang", include_in_schema=False, sync_to_thread=True,
+      opt={"permission": "centre.members"})
+def grant(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, user_id: FromPath[int]) -> Redirect | Template:
+    centre_key = centre_key_of(request, db, actor)
+    if centre_key is None:
+        return _no_key(request)
+    try:
+        team.grant_access(db, actor, user_id, centre_key, now=utcnow())
+    except ValidationFailed:
+        return Redirect("/beratung/team?notice=member_has_no_key", status_code=303)
+    db.commit()
+    return Redirect("/beratung/team?notice=access_granted", status_code=303)
+
+
+@post("/beratung/team/{user_id:int}/entzug", include_in_schema=False, sync_to_thread=True,
+      opt={"permission": "centre.members"})
+def revoke(db: Db, actor: CurrentActor, user_id: FromPath[int]) -> Redirect:
+    try:
+        team.revoke_access(db, actor, user_id, now=utcnow())
+    except NotFound:
+        return Redirect("/beratung/team", status_code=303)
+    db.commit()
+    return Redirect("/beratung/team?notice=access_revoked", status_code=303)
+
+
+@post("/beratung/team/wiederherstellung", include_in_schema=False, sync_to_thread=True,
+      opt={"permission": "centre.members"})
+def recover(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, crypto: Keys,
+            data: Form) -> Template | Redirect:
+    try:
+        team.recover(db, actor, form_text(data, "recovery_key"), crypto.argon2, now=utcnow())
+    except ValidationFailed as exc:
+        db.rollback()
+        return page(request, "cases/team.html", status=422, members=team.team(db, actor), notice=None,
+                    has_key=False, form=FormState(errors=exc.errors))
+    db.commit()
+    return Redirect("/beratung/team?notice=recovered", status_code=303)
+
+
+@get("/beratung/protokoll", include_in_schema=False, sync_to_thread=True, opt={"permission": "centre.audit"})
+def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> Template:
+    names = {u.id: u.display_name for u in db.exec(select(User)).all()}
+    return page(request, "cases/audit.html", events=team.audit_log(db, actor), names=names)
+
+
+ROUTES = [inbox_page, incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page,
+          add_case_event, change_status, assign_case, team_page, grant, revoke, recover, audit_page]
