@@ -76,7 +76,10 @@ def get_case(session: Session, actor: Actor, case_id: int, action: str = "case.r
 
 
 def case_access(case: Case, centre_key: bytes) -> CaseAccess:
+    """The opened case key; after a purge there is none, and the key is empty."""
     assert case.id is not None
+    if case.content_purged_on is not None:
+        return CaseAccess(case.id, b"")
     return CaseAccess(case.id, open_with_private(centre_key, case.key_for_centre))
 
 
@@ -84,6 +87,8 @@ def add_event(session: Session, actor: Actor, access: CaseAccess, *, kind: str, 
               text: str, now: datetime) -> CaseEvent:
     case = get_case(session, actor, access.case_id, "case.write")
     errors: dict[str, str] = {}
+    if case.content_purged_on is not None:
+        raise ValidationFailed({"text": "content_purged"})
     if kind not in EVENT_KINDS:
         errors["kind"] = "choose_option"
     elif kind in CODED_KINDS and code not in CODED_KINDS[kind]:
@@ -166,7 +171,7 @@ def timeline(session: Session, actor: Actor, access: CaseAccess, *, now: datetim
     record(session, actor, "case.read", "case", case.id, now=now, organisation_id=case.organisation_id)
     return [TimelineEntry(e.at, e.kind, e.code, e.on_date,
                           unseal(access.key, e.body_sealed, f"case/{case.id}".encode()).decode()
-                          if e.body_sealed else "", names.get(e.author_user_id, ""), e.text_version) for e in events]
+                          if e.body_sealed and access.key else "", names.get(e.author_user_id, ""), e.text_version) for e in events]
 
 
 def incidents_of(session: Session, case_id: int) -> list[Incident]:

@@ -90,6 +90,8 @@ class Incident(SQLModel, table=True):
     duplicate_of: str | None = Field(default=None, max_length=32)
     triage_note_sealed: bytes | None = None
     recorded_by_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # Set when the content and keys were deleted; the coded record stays for statistics.
+    content_purged_on: date | None = None
 
 
 class IncidentCode(SQLModel, table=True):
@@ -150,6 +152,7 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = None
     # The case's own content key, sealed to the centre's public key.
     key_for_centre: bytes
+    content_purged_on: date | None = None
 
 
 class CaseIncident(SQLModel, table=True):

@@ -22,6 +22,8 @@ RULES = [
          doc="Answer the anonymous reporter of a report of one's own centre."),
     rule("case.write", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
          doc="Triage, code, record and document incidents and cases of one's own centre."),
+    rule("case.purge", Role.CENTRE_LEAD, check=own_centre, hide=True,
+         doc="Delete the content of a case of one's own centre at once (codes stay)."),
     rule("case.inbox", Role.COUNSELLOR, Role.CENTRE_LEAD, hide=True,
          doc="See the inbox of one's own centre; to everyone else the workspace does not exist."),
     rule("centre.audit", Role.CENTRE_LEAD, hide=True, doc="Read the audit log of one's own centre."),

@@ -58,6 +58,7 @@ FIELD_MESSAGES = {
     "choose_counsellor": _("Please choose at least one counsellor of your centre."),
     "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
     "recovery_key_wrong": _("This recovery key does not fit your centre."),
+    "content_purged": _("The content of this case has been deleted; nothing can be added."),
 }
 
 ROLE_LABELS = {
@@ -92,5 +93,6 @@ NOTICES = {
     "access_granted": _("Access given: the person can now read the centre's reports."),
     "access_revoked": _("Access removed."),
     "recovered": _("The centre key is recovered and yours again."),
+    "content_deleted": _("The content of the case and its reports is deleted. The coded record stays for the statistics."),
     "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
 }

@@ -14,7 +14,7 @@ from core.accounts import User
 from core.actors import Actor, Role
 from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
-from reporting import cases, dialogue, inbox, team
+from reporting import cases, dialogue, inbox, retention, team
 from reporting import taxonomy as tx
 from reporting.accounts_view import members_of
 from reporting.intake import MULTI_FIELDS, intake_context
@@ -42,7 +42,9 @@ def _options(request: Request[Any, Any, Any]) -> Any:
 
 def _access(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str
             ) -> dialogue.ContentAccess | None:
-    inbox.get_incident(db, actor, incident_id)  # 404 for other centres before any key is touched
+    incident = inbox.get_incident(db, actor, incident_id)  # 404 for other centres before any key is touched
+    if incident.content_purged_on is not None:
+        return None
     centre_key = centre_key_of(request, db, actor)
     if centre_key is None:
         return None
@@ -61,10 +63,12 @@ def inbox_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
 def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str, *,
                    status: int = 200, triage_form: FormState | None = None,
                    reply_form: FormState | None = None) -> Template:
+    incident = inbox.get_incident(db, actor, incident_id)
+    if incident.content_purged_on is not None:
+        return page(request, "cases/purged.html", incident=incident, code_labels=CODE_LABELS)
     access = _access(request, db, actor, incident_id)
     if access is None:
         return _no_key(request)
-    incident = inbox.get_incident(db, actor, incident_id)
     inbox.mark_read(db, actor, access, now=utcnow())
     db.commit()
     return page(request, "cases/incident.html", status=status, incident=incident,
@@ -242,6 +246,13 @@ def assign_case(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, ca
     return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
 
 
+@post("/beratung/faelle/{case_id:int}/inhalt-loeschen", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def purge_case(db: Db, actor: CurrentActor, case_id: FromPath[int]) -> Redirect:
+    retention.delete_case_content_now(db, actor, case_id, now=utcnow())
+    db.commit()
+    return Redirect(f"/beratung/faelle/{case_id}?notice=content_deleted", status_code=303)
+
+
 @get("/beratung/team", include_in_schema=False, sync_to_thread=True, opt={"permission": "centre.members"})
 def team_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
               notice: FromQuery[str | None] = None) -> Template:
@@ -295,4 +306,4 @@ def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> 
 
 
 ROUTES = [inbox_page, incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page,
-          add_case_event, change_status, assign_case, team_page, grant, revoke, recover, audit_page]
+          add_case_event, change_status, assign_case, purge_case, team_page, grant, revoke, recover, audit_page]
