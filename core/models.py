@@ -6,4 +6,5 @@ from core.jobs import JobRun
 from core.keyring import UserKey
 from core.sessions import StaffSession
 
-__all__ = ["AuditEvent", "Invite", "JobRun", "Organisation", "RecoveryCode", "StaffSession", "User", "UserKey", "UserRole"]
+__all__ = ["AuditEvent", "Invite", "JobRun", "Organisation", "RecoveryCode", "StaffSession", "User", "UserKey",
+           "UserRole"]

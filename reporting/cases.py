@@ -169,9 +169,10 @@ def timeline(session: Session, actor: Actor, access: CaseAccess, *, now: datetim
     events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
                           .order_by(col(CaseEvent.at), col(CaseEvent.id))).all()
     record(session, actor, "case.read", "case", case.id, now=now, organisation_id=case.organisation_id)
+    aad = f"case/{case.id}".encode()
     return [TimelineEntry(e.at, e.kind, e.code, e.on_date,
-                          unseal(access.key, e.body_sealed, f"case/{case.id}".encode()).decode()
-                          if e.body_sealed and access.key else "", names.get(e.author_user_id, ""), e.text_version) for e in events]
+                          unseal(access.key, e.body_sealed, aad).decode() if e.body_sealed and access.key else "",
+                          names.get(e.author_user_id, ""), e.text_version) for e in events]
 
 
 def incidents_of(session: Session, case_id: int) -> list[Incident]:

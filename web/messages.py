@@ -93,6 +93,7 @@ NOTICES = {
     "access_granted": _("Access given: the person can now read the centre's reports."),
     "access_revoked": _("Access removed."),
     "recovered": _("The centre key is recovered and yours again."),
-    "content_deleted": _("The content of the case and its reports is deleted. The coded record stays for the statistics."),
+    "content_deleted": _("The content of the case and its reports is deleted. "
+                         "The coded record stays for the statistics."),
     "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
 }
