@@ -178,7 +178,8 @@ def record_staff_incident(session: Session, actor: Actor, values: Mapping[str, S
     POLICY.require(actor, "case.inbox")
     if channel not in tx.CHANNEL or channel == "web_form":
         raise ValidationFailed({"channel": "choose_option"})
-    full = {**values, "centre_id": [str(actor.organisation_id)]}
+    full = {**values, "centre_id": [str(actor.organisation_id)],
+            "wants_contact": ["yes" if (values.get("contact") or [""])[0].strip() else "no"]}
     report = parse_report(full, ctx, channel=channel)
     from core.crypto import Argon2Params
     assert isinstance(params, Argon2Params)

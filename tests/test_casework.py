@@ -204,3 +204,19 @@ def test_nothing_readable_at_rest_without_a_member_password(client, personas, re
         for sealed in (incident.description_sealed, incident.triage_note_sealed, incident.key_for_centre[32:]):
             with pytest.raises(Exception):  # noqa: B017 - any failure to decrypt is the point
                 unseal(key, sealed)
+
+
+def test_counsellor_records_a_phone_report_with_a_receipt(client, personas, centres, db):
+    client.login(personas["counsellor_b"])
+    form = client.get("/beratung/neu")
+    assert form.status_code == 200
+    missing = client.submit("/beratung/neu", {"channel": "phone", "reporter_role": "affected"})
+    assert missing.status_code == 422
+    done = client.submit("/beratung/neu", {"channel": "phone", "incident_types": ["discrimination"],
+                                           "reporter_role": "witness", "description": "Anruf: Wohnung verweigert",
+                                           "with_receipt": "yes"})
+    assert done.status_code == 200
+    assert re.search(r"\d{4} \d{4} \d{4} \d{4}", done.text)
+    incident = db.exec(select(Incident).where(Incident.channel == "phone")).one()
+    assert incident.centre_id == personas["counsellor_b"].organisation_id
+    assert incident.recorded_by_user_id == personas["counsellor_b"].user_id and incident.receipt_tag

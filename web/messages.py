@@ -90,6 +90,7 @@ NOTICES = {
     "reply_sent": _("Your answer is on its way: the reporter sees it with the receipt code."),
     "coded": _("The coding is saved."),
     "saved": _("Saved."),
+    "recorded": _("The incident is recorded for your centre."),
     "access_granted": _("Access given: the person can now read the centre's reports."),
     "access_revoked": _("Access removed."),
     "recovered": _("The centre key is recovered and yours again."),

@@ -19,6 +19,7 @@ from reporting import taxonomy as tx
 from reporting.accounts_view import members_of
 from reporting.intake import MULTI_FIELDS, intake_context
 from reporting.models import District, Incident
+from reporting.receipts import format_receipt
 from web.centre_key import centre_key_of
 from web.deps import CurrentActor, Db, Keys, form_list, form_text
 from web.i18n import gettext_for
@@ -173,6 +174,43 @@ def save_coding(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, in
     return Redirect(f"/beratung/meldungen/{incident_id}?notice=coded", status_code=303)
 
 
+STAFF_FIELDS = (*MULTI_FIELDS, "district", "place_type", "online", "year", "month", "day", "recurrence",
+                "reporter_role", "target_type", "affected_count", "affected_age_band", "consequences", "police_report",
+                "description", "wants_contact", "contact")
+
+
+def _record_page(request: Request[Any, Any, Any], db: Session, values: dict[str, list[str]], errors: dict[str, str],
+                 status: int = 200) -> Template:
+    shown = {n: (v if n in MULTI_FIELDS else (v[0] if v else "")) for n, v in values.items()}
+    districts = db.exec(select(District).order_by(col(District.position))).all()
+    return page(request, "cases/record.html", status=status, form=FormState(shown, errors), values=values,
+                options=_options(request), months=MONTHS, districts=[(d.code, d.name) for d in districts])
+
+
+@get("/beratung/neu", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def record_form(request: Request[Any, Any, Any], db: Db) -> Template:
+    return _record_page(request, db, {"channel": ["phone"], "reporter_role": ["affected"]}, {})
+
+
+@post("/beratung/neu", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def record_incident(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, data: Form) -> Template | Redirect:
+    values = {n: form_list(data, n) for n in (*STAFF_FIELDS, "channel", "with_receipt")}
+    state = request.app.state
+    now = utcnow()
+    try:
+        incident, receipt = inbox.record_staff_incident(
+            db, actor, values, intake_context(db, today=now.date()), channel=form_text(data, "channel"),
+            tag_key=state.receipt_tag_key, params=state.crypto.argon2, now=now,
+            with_receipt=form_text(data, "with_receipt") == "yes")
+    except ValidationFailed as exc:
+        db.rollback()
+        return _record_page(request, db, values, exc.errors, 422)
+    db.commit()
+    if receipt:
+        return page(request, "cases/recorded_receipt.html", incident=incident, receipt=format_receipt(receipt))
+    return Redirect(f"/beratung/meldungen/{incident.id}?notice=recorded", status_code=303)
+
+
 @post("/beratung/meldungen/{incident_id:str}/fall", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def open_case(db: Db, actor: CurrentActor, incident_id: FromPath[str]) -> Redirect:
     incident = inbox.get_incident(db, actor, incident_id, "case.write")
@@ -305,5 +343,5 @@ def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> 
     return page(request, "cases/audit.html", events=team.audit_log(db, actor), names=names)
 
 
-ROUTES = [inbox_page, incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page,
+ROUTES = [inbox_page, record_form, record_incident, incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page,
           add_case_event, change_status, assign_case, purge_case, team_page, grant, revoke, recover, audit_page]
