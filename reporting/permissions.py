@@ -26,6 +26,8 @@ RULES = [
          doc="Delete the content of a case of one's own centre at once (codes stay)."),
     rule("case.inbox", Role.COUNSELLOR, Role.CENTRE_LEAD, hide=True,
          doc="See the inbox of one's own centre; to everyone else the workspace does not exist."),
+    rule("centre.export_text", Role.CENTRE_LEAD, hide=True,
+         doc="Include the decrypted descriptions in an export of one's own centre (explicit choice)."),
     rule("centre.audit", Role.CENTRE_LEAD, hide=True, doc="Read the audit log of one's own centre."),
     rule("centre.members", Role.CENTRE_LEAD, hide=True, doc="Give members of one's own centre access to its key."),
 ]

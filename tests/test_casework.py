@@ -220,3 +220,29 @@ def test_counsellor_records_a_phone_report_with_a_receipt(client, personas, cent
     incident = db.exec(select(Incident).where(Incident.channel == "phone")).one()
     assert incident.centre_id == personas["counsellor_b"].organisation_id
     assert incident.recorded_by_user_id == personas["counsellor_b"].user_id and incident.receipt_tag
+
+
+def test_centre_figures_and_exports_hold_only_codes_unless_the_lead_chooses(client, app, personas, reported, db):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    incident_id, _receipt = reported
+    client.login(personas["counsellor_a"])
+    client.submit(f"/beratung/meldungen/{incident_id}/sichtung", {"decision": "verified"})
+    figures = client.get("/beratung/statistik")
+    assert (figures.status_code == 200 and "Rassismus" in figures.text) or "Racism" in figures.text
+    assert client.submit("/beratung/export", {"format": "csv", "with_descriptions": "yes"}).status_code == 404
+    exported = client.submit("/beratung/export", {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0]["primary_type"] == "physical_attack" and "description" not in rows[0]
+    assert "Bäckerei" not in exported.text
+    xlsx = client.submit("/beratung/export", {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in sheet[1]][:3] == ["id", "received_on", "taxonomy_version"]
+    with WebClient(app) as lead:
+        lead.login(personas["lead_a"])
+        with_text = lead.submit("/beratung/export", {"format": "csv", "with_descriptions": "yes"})
+        assert "In der Bäckerei" in with_text.content.decode("utf-8-sig")
+    actions = {e.action for e in db.exec(select(AuditEvent)).all()}
+    assert {"centre.export", "centre.export_text"} <= actions

@@ -31,6 +31,8 @@ ALLOWED = {
     ("POST", "/admin/konten/{user_id}/deaktivieren"): {"admin"},
     ("GET", "/beratung"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("GET", "/beratung/neu"): {"counsellor_a", "lead_a", "counsellor_b"},
+    ("GET", "/beratung/statistik"): {"counsellor_a", "lead_a", "counsellor_b"},
+    ("POST", "/beratung/export"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("POST", "/beratung/neu"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("POST", "/beratung/faelle/{case_id}/inhalt-loeschen"): {"lead_a"},
     ("GET", "/beratung/team"): {"lead_a"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -17,6 +17,7 @@ from core.errors import NotFound, ValidationFailed
 from reporting import cases, dialogue, inbox, retention, team
 from reporting import taxonomy as tx
 from reporting.accounts_view import members_of
+from reporting.centre_figures import as_csv, as_xlsx, centre_figures, export_rows
 from reporting.intake import MULTI_FIELDS, intake_context
 from reporting.models import District, Incident
 from reporting.receipts import format_receipt
@@ -291,6 +292,27 @@ def purge_case(db: Db, actor: CurrentActor, case_id: FromPath[int]) -> Redirect:
     return Redirect(f"/beratung/faelle/{case_id}?notice=content_deleted", status_code=303)
 
 
+@get("/beratung/statistik", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def figures_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> Template:
+    return page(request, "cases/figures.html", figures=centre_figures(db, actor), code_labels=CODE_LABELS)
+
+
+@post("/beratung/export", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def export(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, data: Form) -> Response[bytes] | Template:
+    with_text = form_text(data, "with_descriptions") == "yes"
+    centre_key = centre_key_of(request, db, actor) if with_text else None
+    if with_text and centre_key is None:
+        return _no_key(request)
+    rows = export_rows(db, actor, now=utcnow(), with_descriptions=with_text, centre_key=centre_key)
+    db.commit()
+    if form_text(data, "format") == "xlsx":
+        body, media, suffix = as_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    else:
+        body, media, suffix = as_csv(rows), "text/csv; charset=utf-8", "csv"
+    return Response(body, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="vorort-faelle.{suffix}"'})
+
+
 @get("/beratung/team", include_in_schema=False, sync_to_thread=True, opt={"permission": "centre.members"})
 def team_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
               notice: FromQuery[str | None] = None) -> Template:
@@ -343,5 +365,6 @@ def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> 
     return page(request, "cases/audit.html", events=team.audit_log(db, actor), names=names)
 
 
-ROUTES = [inbox_page, record_form, record_incident, incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page,
-          add_case_event, change_status, assign_case, purge_case, team_page, grant, revoke, recover, audit_page]
+ROUTES = [inbox_page, record_form, record_incident, incident_page, triage_incident, reply, coding_form,
+          save_coding, open_case, case_page, add_case_event, change_status, assign_case, purge_case, figures_page,
+          export, team_page, grant, revoke, recover, audit_page]
