@@ -246,3 +246,45 @@ def test_centre_figures_and_exports_hold_only_codes_unless_the_lead_chooses(clie
         assert "In der Bäckerei" in with_text.content.decode("utf-8-sig")
     actions = {e.action for e in db.exec(select(AuditEvent)).all()}
     assert {"centre.export", "centre.export_text"} <= actions
+
+
+def test_spreadsheet_import_is_all_or_nothing_with_row_errors(client, personas, centres, db):
+    import io
+
+    from openpyxl import Workbook
+    bad = ("Datum;Art;Motiv;Stadtteil;Meldeweg;Rolle\n"
+           "14.03.2025;insult_verbal_abuse;racism;altstadt;phone;affected\n"
+           "31.02.2025;discrimination;racism;altstadt;phone;affected\n"
+           "2025-05;no_such_type;racism;mond;phone;affected\n")
+    mapping = {"map_incident_date": "Datum", "map_incident_types": "Art", "map_motives": "Motiv",
+               "map_district": "Stadtteil", "map_channel": "Meldeweg", "map_reporter_role": "Rolle"}
+    client.login(personas["counsellor_a"])
+    upload = client.post("/beratung/import", data={"_csrf_token": client.csrf()},
+                         files={"file": ("alt.csv", bad.encode(), "text/csv")})
+    assert upload.status_code == 422  # nothing maps by itself, and rows fail
+    data = upload.text.split('name="data" value="')[1].split('"')[0]
+    checked = client.submit("/beratung/import/bestaetigen", {"data": data, "filename": "alt.csv", **mapping,
+                                                             "go": "check"})
+    assert checked.status_code == 422
+    assert "2 rows have errors" in checked.text or "2 Zeilen" in checked.text
+    forced = client.submit("/beratung/import/bestaetigen", {"data": data, "filename": "alt.csv", **mapping,
+                                                            "go": "import"})
+    assert forced.status_code == 422
+    assert db.exec(select(Incident)).all() == []
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Datum", "Art", "Motiv", "Stadtteil", "Meldeweg", "Rolle", "verification"])
+    sheet.append([date(2025, 3, 14), "insult_verbal_abuse", "racism", "altstadt", "phone", "affected", "verified"])
+    sheet.append(["02/2025", "discrimination;threat_coercion", "antisemitism", "hafen", "email", "witness", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = client.post("/beratung/import", data={"_csrf_token": client.csrf()},
+                         files={"file": ("alt.xlsx", buffer.getvalue(), "application/octet-stream")})
+    data = upload.text.split('name="data" value="')[1].split('"')[0]
+    done = client.submit("/beratung/import/bestaetigen", {"data": data, "filename": "alt.xlsx", **mapping,
+                                                          "map_verification": "verification", "go": "import"})
+    assert done.status_code == 303, done.text
+    imported = db.exec(select(Incident).order_by(Incident.incident_date)).all()
+    assert len(imported) == 2
+    assert imported[0].date_precision == "month" and imported[0].primary_type == "threat_coercion"
+    assert imported[1].verification == "verified" and str(imported[1].incident_date) == "2025-03-14"

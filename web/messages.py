@@ -59,6 +59,10 @@ FIELD_MESSAGES = {
     "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
     "recovery_key_wrong": _("This recovery key does not fit your centre."),
     "content_purged": _("The content of this case has been deleted; nothing can be added."),
+    "sheet_unreadable": _("This file could not be read. Please upload a CSV or XLSX file."),
+    "sheet_empty": _("The file has no rows."),
+    "sheet_too_long": _("The file has more than 5000 rows. Please split it."),
+    "rows_have_errors": _("Some rows have errors. Nothing was imported; please correct them and try again."),
 }
 
 ROLE_LABELS = {
@@ -91,6 +95,7 @@ NOTICES = {
     "coded": _("The coding is saved."),
     "saved": _("Saved."),
     "recorded": _("The incident is recorded for your centre."),
+    "imported": _("The import is complete: every row was recorded."),
     "access_granted": _("Access given: the person can now read the centre's reports."),
     "access_revoked": _("Access removed."),
     "recovered": _("The centre key is recovered and yours again."),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+from functools import partial
 from typing import Annotated, Any
+
+import anyio
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
+from litestar.datastructures import UploadFile
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import Session, col, select
@@ -14,7 +19,7 @@ from core.accounts import User
 from core.actors import Actor, Role
 from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
-from reporting import cases, dialogue, inbox, retention, team
+from reporting import cases, dialogue, inbox, retention, spreadsheet_import, team
 from reporting import taxonomy as tx
 from reporting.accounts_view import members_of
 from reporting.centre_figures import as_csv, as_xlsx, centre_figures, export_rows
@@ -24,6 +29,8 @@ from reporting.receipts import format_receipt
 from web.centre_key import centre_key_of
 from web.deps import CurrentActor, Db, Keys, form_list, form_text
 from web.i18n import gettext_for
+from web.identity import identity_of
+from web.messages import FIELD_MESSAGES
 from web.labels import CODE_LABELS, MONTHS
 from web.templating import FormState, page
 
@@ -55,11 +62,12 @@ def _access(request: Request[Any, Any, Any], db: Session, actor: Actor, incident
 
 @get("/beratung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def inbox_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
-               verification: FromQuery[str | None] = None, older_than: FromQuery[int | None] = None) -> Template:
+               verification: FromQuery[str | None] = None, older_than: FromQuery[int | None] = None,
+               notice: FromQuery[str | None] = None) -> Template:
     chosen = verification if verification in {*tx.VERIFICATION.codes, "unverified"} else None
     rows = inbox.inbox(db, actor, verification=chosen, older_than_days=older_than, today=utcnow().date())
     return page(request, "cases/inbox.html", rows=rows, open_cases=cases.open_cases(db, actor), chosen=chosen,
-                older_than=older_than, code_labels=CODE_LABELS)
+                older_than=older_than, code_labels=CODE_LABELS, notice=notice)
 
 
 def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str, *,
@@ -313,6 +321,69 @@ def export(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, data: F
                     headers={"content-disposition": f'attachment; filename="vorort-faelle.{suffix}"'})
 
 
+@get("/beratung/import", include_in_schema=False, opt=INBOX)
+async def import_form(request: Request[Any, Any, Any]) -> Template:
+    return page(request, "cases/import.html", preview=None, data="", targets=spreadsheet_import.TARGETS)
+
+
+def _import_preview(request: Request[Any, Any, Any], db: Session, actor: Actor, sheet_data: bytes, filename: str,
+                    mapping: dict[str, str] | None, *, status: int = 200,
+                    errors: dict[str, str] | None = None) -> Template:
+    try:
+        sheet = spreadsheet_import.read_sheet(filename, sheet_data)
+    except ValidationFailed as exc:
+        return page(request, "cases/import.html", status=422, preview=None, data="",
+                    targets=spreadsheet_import.TARGETS, form=FormState(errors=exc.errors))
+    assert actor.organisation_id is not None
+    checked = spreadsheet_import.preview(sheet, mapping or spreadsheet_import.guess_mapping(sheet),
+                                         intake_context(db, today=utcnow().date()), actor.organisation_id)
+    return page(request, "cases/import.html", status=status if checked.ok else 422, preview=checked,
+                data=base64.b64encode(sheet_data).decode(), filename=filename, targets=spreadsheet_import.TARGETS,
+                form=FormState(errors=errors or {}), field_messages_map=FIELD_MESSAGES)
+
+
+@post("/beratung/import", include_in_schema=False, opt=INBOX)
+async def import_upload(request: Request[Any, Any, Any]) -> Template:
+    form = await request.form()
+    upload = form.get("file")
+    identity_actor = identity_of(request.state).actor
+    if not isinstance(upload, UploadFile):
+        return page(request, "cases/import.html", status=422, preview=None, data="",
+                    targets=spreadsheet_import.TARGETS, form=FormState(errors={"file": "required"}))
+    content = await upload.read()
+    return await anyio.to_thread.run_sync(partial(_in_session, request, identity_actor, content,
+                                                  upload.filename or ""))
+
+
+def _in_session(request: Request[Any, Any, Any], actor: Actor, content: bytes, filename: str) -> Template:
+    with Session(request.app.state.engine) as db:
+        return _import_preview(request, db, actor, content, filename, None)
+
+
+@post("/beratung/import/bestaetigen", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def import_confirm(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, data: Form) -> Template | Redirect:
+    try:
+        content = base64.b64decode(form_text(data, "data"), validate=True)
+    except ValueError:
+        return page(request, "cases/import.html", status=422, preview=None, data="",
+                    targets=spreadsheet_import.TARGETS, form=FormState(errors={"file": "sheet_unreadable"}))
+    mapping = {t: form_text(data, f"map_{t}") for t in spreadsheet_import.TARGETS if form_text(data, f"map_{t}")}
+    if form_text(data, "go") != "import":
+        return _import_preview(request, db, actor, content, form_text(data, "filename"), mapping)
+    state = request.app.state
+    now = utcnow()
+    try:
+        sheet = spreadsheet_import.read_sheet(form_text(data, "filename"), content)
+        count = spreadsheet_import.import_rows(db, actor, sheet, mapping, intake_context(db, today=now.date()),
+                                               tag_key=state.receipt_tag_key, params=state.crypto.argon2, now=now)
+    except ValidationFailed as exc:
+        db.rollback()
+        return _import_preview(request, db, actor, content, form_text(data, "filename"), mapping, status=422,
+                               errors=exc.errors)
+    db.commit()
+    return Redirect(f"/beratung?notice=imported&count={count}", status_code=303)
+
+
 @get("/beratung/team", include_in_schema=False, sync_to_thread=True, opt={"permission": "centre.members"})
 def team_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
               notice: FromQuery[str | None] = None) -> Template:
@@ -365,6 +436,6 @@ def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> 
     return page(request, "cases/audit.html", events=team.audit_log(db, actor), names=names)
 
 
-ROUTES = [inbox_page, record_form, record_incident, incident_page, triage_incident, reply, coding_form,
+ROUTES = [import_form, import_upload, import_confirm, inbox_page, record_form, record_incident, incident_page, triage_incident, reply, coding_form,
           save_coding, open_case, case_page, add_case_event, change_status, assign_case, purge_case, figures_page,
           export, team_page, grant, revoke, recover, audit_page]
