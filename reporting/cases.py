@@ -201,3 +201,38 @@ def open_cases(session: Session, actor: Actor) -> list[tuple[Case, date | None]]
             .order_by(col(CaseEvent.on_date))).first()
         result.append((case, deadline.on_date if deadline else None))
     return result
+
+
+def hand_over(session: Session, actor: Actor, case_id: int, target_centre_id: int, centre_key: bytes, *,
+              now: datetime) -> Case:
+    """Hand a case and its reports to another centre, only with the client's recorded consent.
+
+    The case key and every report key are sealed anew to the receiving centre's public key, so from
+    now on only that centre can read them; the handing centre keeps nothing it could open."""
+    case = get_case(session, actor, case_id, "case.write")
+    consent = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "consent",
+                                                   CaseEvent.code == "share_with_partner")).first()
+    if consent is None:
+        raise ValidationFailed({"target": "consent_missing"})
+    target = session.get(ReceivingCentre, target_centre_id)
+    if target is None or target_centre_id == case.organisation_id:
+        raise ValidationFailed({"target": "choose_option"})
+    if case.content_purged_on is None:
+        case.key_for_centre = seal_to_public(target.public_key, open_with_private(centre_key, case.key_for_centre))
+    source = case.organisation_id
+    for incident in incidents_of(session, case_id):
+        if incident.key_for_centre:
+            report_key = open_with_private(centre_key, incident.key_for_centre)
+            incident.key_for_centre = seal_to_public(target.public_key, report_key)
+        incident.centre_id = target_centre_id
+        session.add(incident)
+        record(session, actor, "case.handover", "incident", incident.id, now=now, organisation_id=source)
+    for member in session.exec(select(CaseMember).where(CaseMember.case_id == case.id)).all():
+        session.delete(member)
+    case.organisation_id = target_centre_id
+    session.add(case)
+    session.add(CaseEvent(case_id=case.id or 0, at=now, kind="handover", code=str(source),
+                          author_user_id=actor.user_id))
+    record(session, actor, "case.handover", "case", case.id, now=now, organisation_id=source)
+    record(session, actor, "case.handover_received", "case", case.id, now=now, organisation_id=target_centre_id)
+    return case

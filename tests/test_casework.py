@@ -288,3 +288,20 @@ def test_spreadsheet_import_is_all_or_nothing_with_row_errors(client, personas, 
     assert len(imported) == 2
     assert imported[0].date_precision == "month" and imported[0].primary_type == "threat_coercion"
     assert imported[1].verification == "verified" and str(imported[1].incident_date) == "2025-03-14"
+
+
+def test_handover_needs_consent_and_then_only_the_other_centre_reads(client, app, personas, reported, db):
+    incident_id, _receipt = reported
+    client.login(personas["counsellor_a"])
+    case_path = client.submit(f"/beratung/meldungen/{incident_id}/fall").headers["location"]
+    target = str(personas["counsellor_b"].organisation_id)
+    refused = client.submit(f"{case_path}/uebergabe", {"target": target})
+    assert refused.status_code == 422
+    client.submit(f"{case_path}/eintrag", {"kind": "consent", "code": "share_with_partner"})
+    assert client.submit(f"{case_path}/uebergabe", {"target": target}).status_code == 303
+    assert client.get(case_path).status_code == 404
+    assert client.get(f"/beratung/meldungen/{incident_id}").status_code == 404
+    with WebClient(app) as other:
+        other.login(personas["counsellor_b"])
+        assert "In der Bäckerei" in other.get(f"/beratung/meldungen/{incident_id}").text
+        assert other.get(case_path).status_code == 200

@@ -55,7 +55,8 @@ for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
                        ("GET", "/beratung/faelle/{case_id}"),
                        ("POST", "/beratung/faelle/{case_id}/eintrag"),
                        ("POST", "/beratung/faelle/{case_id}/status"),
-                       ("POST", "/beratung/faelle/{case_id}/zuweisung")]:
+                       ("POST", "/beratung/faelle/{case_id}/zuweisung"),
+                       ("POST", "/beratung/faelle/{case_id}/uebergabe")]:
     ALLOWED[(_method, _path)] = CENTRE_A
 PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
 SAMPLE_PATH_VALUES = {"user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x"}

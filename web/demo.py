@@ -13,9 +13,9 @@ from core.actors import SYSTEM, OrganisationKind, Role
 from core.clock import utcnow
 from core.crypto import Crypto
 from core.keyring import unlock_user_key
-from reporting import dialogue
+from reporting import cases, dialogue
 from reporting.centres import centre_key_for_member, establish_centre
-from reporting.models import District
+from reporting.models import District, Incident
 from web.demo_incidents import DISTRICTS, seed_incidents
 
 DEMO_PASSWORD = "demo-passwort-musterstadt"
@@ -118,9 +118,24 @@ def _answer_demo_report(session: Session, crypto: Crypto, receipt: str, *, tag_k
     access = dialogue.open_with_receipt(session, receipt, tag_key=tag_key, params=crypto.argon2)
     assert access is not None
     access = dialogue.open_as_centre(session, accounts.actor_for(session, user), access.incident_id, centre_key)
-    dialogue.reply_as_centre(session, accounts.actor_for(session, user), access,
+    actor = accounts.actor_for(session, user)
+    dialogue.reply_as_centre(session, actor, access,
                              "Guten Tag, danke für Ihre Meldung. Das tut uns sehr leid. Möchten Sie, dass wir "
                              "mit dem Supermarkt sprechen? Sie können hier antworten.", now=now)
+    dialogue.add_reporter_message(session, access, "Ja, bitte. Ich war dort Stammkundin.", [], today=now.date())
+    # A case with the AGG deadline, one intervention and a consent, so the workspace is not empty.
+    incident = session.get(Incident, access.incident_id)
+    assert incident is not None
+    incident.verification = "verified"
+    session.add(incident)
+    case = cases.open_case(session, actor, incident, now=now)
+    case_key = cases.case_access(case, centre_key)
+    cases.add_event(session, actor, case_key, kind="request", code="apology", on_date="", text="", now=now)
+    cases.add_event(session, actor, case_key, kind="consent", code="case_documentation", on_date="", text="",
+                    now=now)
+    cases.add_event(session, actor, case_key, kind="intervention", code="counselling_session",
+                    on_date=now.date().isoformat(), text="Erstgespräch am Telefon, Beschwerdebrief vereinbart.",
+                    now=now)
 
 
 def describe(result: DemoResult) -> str:

@@ -195,6 +195,7 @@ CODE_LABELS.update({
         "request": _("Client request"), "intervention": _("Intervention"), "deadline": _("Deadline"),
         "consent": _("Consent"), "note": _("Note"), "status": _("Status changed"),
         "assignment": _("Counsellors assigned"),
+        "handover": _("Handed over from another centre"),
     },
     "deadline": {"agg_claim": _("Two-month claim period under the AGG (§ 15(4), § 21(5))")},
 })

@@ -7,10 +7,9 @@ from functools import partial
 from typing import Annotated, Any
 
 import anyio
-
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
 from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import Session, col, select
@@ -23,6 +22,7 @@ from reporting import cases, dialogue, inbox, retention, spreadsheet_import, tea
 from reporting import taxonomy as tx
 from reporting.accounts_view import members_of
 from reporting.centre_figures import as_csv, as_xlsx, centre_figures, export_rows
+from reporting.centres import receiving_centres
 from reporting.intake import MULTI_FIELDS, intake_context
 from reporting.models import District, Incident
 from reporting.receipts import format_receipt
@@ -30,8 +30,8 @@ from web.centre_key import centre_key_of
 from web.deps import CurrentActor, Db, Keys, form_list, form_text
 from web.i18n import gettext_for
 from web.identity import identity_of
-from web.messages import FIELD_MESSAGES
 from web.labels import CODE_LABELS, MONTHS
+from web.messages import FIELD_MESSAGES
 from web.templating import FormState, page
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -237,7 +237,8 @@ def _case_page(request: Request[Any, Any, Any], db: Session, actor: Actor, case_
     entries = cases.timeline(db, actor, cases.case_access(case, centre_key), now=utcnow())
     db.commit()
     counsellors = members_of(db, case.organisation_id, Role.COUNSELLOR)
-    return page(request, "cases/case.html", status=status, case=case, entries=entries,
+    partners = [(org, name) for org, name, _default in receiving_centres(db) if org != case.organisation_id]
+    return page(request, "cases/case.html", status=status, case=case, entries=entries, partners=partners,
                 incidents=cases.incidents_of(db, case_id), assigned=cases.members_assigned(db, case_id),
                 counsellors=counsellors, options=_options(request), code_labels=CODE_LABELS,
                 event_form=event_form or FormState(), status_form=status_form or FormState(
@@ -291,6 +292,22 @@ def assign_case(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, ca
         return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))
     db.commit()
     return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
+
+
+@post("/beratung/faelle/{case_id:int}/uebergabe", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def hand_over(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
+              data: Form) -> Template | Redirect:
+    centre_key = centre_key_of(request, db, actor)
+    if centre_key is None:
+        return _no_key(request)
+    target = form_text(data, "target")
+    try:
+        cases.hand_over(db, actor, case_id, int(target) if target.isdigit() else 0, centre_key, now=utcnow())
+    except ValidationFailed as exc:
+        db.rollback()
+        return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))
+    db.commit()
+    return Redirect("/beratung?notice=handed_over", status_code=303)
 
 
 @post("/beratung/faelle/{case_id:int}/inhalt-loeschen", include_in_schema=False, sync_to_thread=True, opt=INBOX)
@@ -436,6 +453,6 @@ def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> 
     return page(request, "cases/audit.html", events=team.audit_log(db, actor), names=names)
 
 
-ROUTES = [import_form, import_upload, import_confirm, inbox_page, record_form, record_incident, incident_page, triage_incident, reply, coding_form,
+ROUTES = [hand_over, import_form, import_upload, import_confirm, inbox_page, record_form, record_incident, incident_page, triage_incident, reply, coding_form,
           save_coding, open_case, case_page, add_case_event, change_status, assign_case, purge_case, figures_page,
           export, team_page, grant, revoke, recover, audit_page]
