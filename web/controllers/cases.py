@@ -453,6 +453,7 @@ def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> 
     return page(request, "cases/audit.html", events=team.audit_log(db, actor), names=names)
 
 
-ROUTES = [hand_over, import_form, import_upload, import_confirm, inbox_page, record_form, record_incident, incident_page, triage_incident, reply, coding_form,
-          save_coding, open_case, case_page, add_case_event, change_status, assign_case, purge_case, figures_page,
-          export, team_page, grant, revoke, recover, audit_page]
+ROUTES = [hand_over, import_form, import_upload, import_confirm, inbox_page, record_form, record_incident,
+          incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page, add_case_event,
+          change_status, assign_case, purge_case, figures_page, export, team_page, grant, revoke, recover,
+          audit_page]
