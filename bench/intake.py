@@ -156,7 +156,8 @@ def run(*, quick: bool = False) -> str:
         databases.append("postgresql")
     except Exception:  # PostgreSQL is optional for a local benchmark
         lines.append(f"(PostgreSQL at {PG_URL} not reachable: measured SQLite only)")
-    lines.append("| db | workers | kind | clients | reports | p50 | p99 | p99/p50 | reference | p50 at 1 client / reference |")
+    lines.append("| db | workers | kind | clients | reports | p50 | p99 | p99/p50 | reference "
+                 "| p50 at 1 client / reference |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for database in databases:
         reference = reference_work(database)

@@ -136,7 +136,7 @@ def _check(values: Mapping[str, Sequence[str]], name: str, ctx: IntakeContext) -
     if name == "centre_id":
         if not ctx.centres:
             return "no_centre_available"
-        if text and (not text.isdigit() or int(text) not in ctx.centres):
+        if text and (not (text.isascii() and text.isdigit()) or int(text) not in ctx.centres):
             return "choose_option"
         return None
     if name == "wants_contact":

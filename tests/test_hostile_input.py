@@ -67,7 +67,7 @@ def test_hostile_strings_in_every_api_field(client, centres, field):
 form_values = st.one_of(st.text(max_size=300), st.sampled_from(HOSTILE), st.integers().map(str))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(__import__("os").environ.get("HYPO_N", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.dictionaries(st.sampled_from(ALL_FIELDS), st.lists(form_values, max_size=3), max_size=12),
        go=st.sampled_from(["next", "back", "send", "edit:where", "edit:nonsense", ""]),
        step=st.sampled_from(["what", "where", "who", "story", "contact", "review", "bogus"]))

@@ -52,6 +52,12 @@ def form_text(data: dict[str, Any], name: str) -> str:
     return str(value)
 
 
+def as_int(text: str) -> int | None:
+    """An ASCII whole number, or None ("²" and "٣" count as digits to str.isdigit, not to int)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def safe_next(target: str | None, default: str = "/start") -> str:
     """Only same-site paths, so a crafted link cannot send someone elsewhere after log-in."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -14,7 +14,7 @@ from core import accounts
 from core.actors import OrganisationKind, Role
 from core.clock import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
-from web.deps import Config, CurrentActor, Db, form_list, form_text
+from web.deps import Config, CurrentActor, Db, as_int, form_list, form_text
 from web.templating import FormState, page
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -64,7 +64,7 @@ def invite_user(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, se
     roles = frozenset(Role(r) for r in chosen if r in set(Role))
     try:
         invite, token = accounts.create_invite(
-            db, actor, organisation_id=int(org_text) if org_text.isdigit() else None,
+            db, actor, organisation_id=as_int(org_text),
             email=email, roles=roles, now=utcnow())
     except ValidationFailed as exc:
         return _admin_page(request, db, actor, status=422,

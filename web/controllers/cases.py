@@ -27,7 +27,7 @@ from reporting.intake import MULTI_FIELDS, intake_context
 from reporting.models import District, Incident
 from reporting.receipts import format_receipt
 from web.centre_key import centre_key_of
-from web.deps import CurrentActor, Db, Keys, form_list, form_text
+from web.deps import CurrentActor, Db, Keys, as_int, form_list, form_text
 from web.i18n import gettext_for
 from web.identity import identity_of
 from web.labels import CODE_LABELS, MONTHS
@@ -284,7 +284,7 @@ def change_status(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, 
 @post("/beratung/faelle/{case_id:int}/zuweisung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def assign_case(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
                 data: Form) -> Template | Redirect:
-    chosen = [int(v) for v in form_list(data, "members") if v.isdigit()]
+    chosen = [n for n in (as_int(v) for v in form_list(data, "members")) if n is not None]
     try:
         cases.assign(db, actor, case_id, chosen, now=utcnow())
     except ValidationFailed as exc:
@@ -302,7 +302,7 @@ def hand_over(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case
         return _no_key(request)
     target = form_text(data, "target")
     try:
-        cases.hand_over(db, actor, case_id, int(target) if target.isdigit() else 0, centre_key, now=utcnow())
+        cases.hand_over(db, actor, case_id, as_int(target) or 0, centre_key, now=utcnow())
     except ValidationFailed as exc:
         db.rollback()
         return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))

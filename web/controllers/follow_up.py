@@ -21,6 +21,7 @@ from reporting import dialogue
 from reporting.attachments import Upload, clean_uploads
 from reporting.receipts import format_receipt, normalise_receipt
 from web.anonymous_forms import prepare_token, read_uploads, token_matches
+from web.deps import as_int
 from web.labels import CODE_LABELS, STATE_EXPLANATIONS
 from web.ratelimit import client_address
 from web.templating import FormState, page
@@ -105,10 +106,11 @@ def _thread_page(request: Request[Any, Any, Any], access: dialogue.ContentAccess
 
 
 def _download(request: Request[Any, Any, Any], access: dialogue.ContentAccess, attachment: str) -> Response[bytes]:
-    if not attachment.isdigit():
+    attachment_id = as_int(attachment)
+    if attachment_id is None:
         raise NotFound("attachment")
     with Session(request.app.state.engine) as db:
-        name, media_type, data = dialogue.attachment_data(db, access, int(attachment))
+        name, media_type, data = dialogue.attachment_data(db, access, attachment_id)
     safe = "".join(ch for ch in name if ch.isalnum() or ch in "._-") or "file"
     return Response(data, media_type=media_type,
                     headers={"content-disposition": f'attachment; filename="{safe}"'})
