@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from tests.personas import add_districts, establish_centres
 HOSTILE = [line.encode().decode("unicode_escape") if "\\" in line and "\\\\" not in line else line
            for line in (Path(__file__).parent / "data" / "hostile_strings.txt").read_text("utf-8").splitlines()]
 DANGEROUS = ("<script", "<img", "<svg", "<a href=\"javascript", "<h1>x", "<!--", "<![CDATA")
+# More examples on demand: VORORT_HYPOTHESIS_EXAMPLES=1000 make test-sqlite
+RANDOM_EXAMPLES = int(os.environ.get("VORORT_HYPOTHESIS_EXAMPLES", "60"))
 STEP_OF = {name: key for key, names in STEPS for name in names}
 
 
@@ -67,7 +70,7 @@ def test_hostile_strings_in_every_api_field(client, centres, field):
 form_values = st.one_of(st.text(max_size=300), st.sampled_from(HOSTILE), st.integers().map(str))
 
 
-@settings(max_examples=int(__import__("os").environ.get("HYPO_N", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=RANDOM_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.dictionaries(st.sampled_from(ALL_FIELDS), st.lists(form_values, max_size=3), max_size=12),
        go=st.sampled_from(["next", "back", "send", "edit:where", "edit:nonsense", ""]),
        step=st.sampled_from(["what", "where", "who", "story", "contact", "review", "bogus"]))
