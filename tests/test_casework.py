@@ -305,3 +305,21 @@ def test_handover_needs_consent_and_then_only_the_other_centre_reads(client, app
         other.login(personas["counsellor_b"])
         assert "In der Bäckerei" in other.get(f"/beratung/meldungen/{incident_id}").text
         assert other.get(case_path).status_code == 200
+
+
+def test_only_verified_and_plausible_reports_count_in_the_centre_figures(db, crypto, personas, centres):
+    from reporting.centre_figures import centre_figures
+    from reporting.intake import intake_context, parse_report, submit_report
+    values = {k: v if isinstance(v, list) else [v] for k, v in FULL_REPORT.items()}
+    report = parse_report(values, intake_context(db, today=utcnow().date()))
+    made = []
+    for verification in ("unverified", "verified", "plausible", "not_verifiable", "spam", "duplicate",
+                         "out_of_scope"):
+        submitted = submit_report(db, report, [], tag_key=b"t" * 32, params=crypto.argon2, today=utcnow().date())
+        incident = db.get(Incident, submitted.incident_id)
+        incident.verification = verification
+        db.add(incident)
+        made.append(incident)
+    db.commit()
+    figures = centre_figures(db, personas["counsellor_a"].actor)
+    assert sum(figures.by_year["primary_motive"][2026].values()) == 2
