@@ -7,14 +7,23 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres test-browser lint bench migrate install browser clean messages
+.PHONY: run test test-sqlite test-postgres test-browser lint bench migrate install install-dev browser clean messages
 
+DEV_STAMP := $(VENV)/.installed-dev
+
+# `make run` needs only the application; the test and lint tools come with `make test`.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 migrate: install
 	$(BIN)/vorort migrate
@@ -33,27 +42,27 @@ browser:
 	  $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null; }; }
 
-test: install browser test-sqlite test-postgres test-browser
+test: install-dev browser test-sqlite test-postgres test-browser
 
-test-sqlite: install
+test-sqlite: install-dev
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not browser" tests
 
 # In CI PostgreSQL must be there; on a laptop without it this pass says so and is skipped.
-test-postgres: install
+test-postgres: install-dev
 	@if [ -n "$$CI" ] || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=2).close()" 2>/dev/null; then \
 	  VORORT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not browser" tests; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL pass skipped (it is required when CI=true)"; fi
 
 # Playwright's sync API keeps an event loop running, so browser tests get their own pytest run.
-test-browser: install browser
+test-browser: install-dev browser
 	$(BIN)/pytest -q -m browser tests/browser
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Re-extract the English msgids and bring every catalogue up to date; a language without a
@@ -61,7 +70,7 @@ bench: install
 # tests/test_translations.py fails until they are translated.
 # "ls" (German in Leichte Sprache) is no Babel locale: its catalogue uses German plural rules.
 LANGUAGES ?= de en tr ar uk ru
-messages: install
+messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -o web/locale/messages.pot --project="Vor Ort" \
 	  --no-location --sort-output .
 	@for lang in $(LANGUAGES); do \
