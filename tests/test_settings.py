@@ -61,3 +61,24 @@ def test_production_refuses_insecure_defaults(tmp_path):
     ok = load_settings({"VORORT_PRODUCTION": "true", "VORORT_BASE_URL": "https://vorort.example",
                         "VORORT_SECRET_KEY_FILE": str(key)})
     assert ok.https
+
+
+def test_health_and_readiness(client, engine):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["pending_migrations"] == 0
+
+
+def test_not_ready_while_a_migration_is_pending(settings, tmp_path):
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from core.db import make_engine
+    from core.migrate import upgrade
+    from web.app import create_app
+    engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
+    upgrade(engine, "0001")
+    with TestClient(create_app(replace(settings, database_url=str(engine.url)), engine=engine)) as old:
+        response = old.get("/readyz")
+        assert response.status_code == 503 and response.json()["pending_migrations"] >= 1

@@ -18,6 +18,7 @@ PUBLIC_PATHS = frozenset({
     "/anmelden",
     "/einladung/{token}",
     "/healthz",
+    "/readyz",
     "/melden",
     "/melden/danke",
     "/status",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, get
+import anyio
+from litestar import Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from core.migrate import pending
 from web.deps import Config, safe_next
 from web.i18n import LANG_COOKIE
 from web.templating import page
@@ -38,4 +42,21 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-ROUTES = [start_page, switch_language, healthz]
+def _readiness(engine: Engine) -> dict[str, Any]:
+    try:
+        todo = pending(engine)
+    except SQLAlchemyError:
+        return {"status": "unavailable", "database": "unreachable"}
+    if todo:
+        return {"status": "unavailable", "database": "reachable", "pending_migrations": len(todo)}
+    return {"status": "ok", "database": "reachable", "pending_migrations": 0}
+
+
+@get("/readyz", include_in_schema=False)
+async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """Ready when the database answers and no migration is pending (for load balancers)."""
+    result = await anyio.to_thread.run_sync(_readiness, request.app.state.engine)
+    return Response(result, status_code=200 if result["status"] == "ok" else 503)
+
+
+ROUTES = [start_page, switch_language, healthz, readyz]
