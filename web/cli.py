@@ -88,9 +88,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     from web.scheduler import run_scheduler
-    run_scheduler(settings)
+    print(run_scheduler(settings, once=args.once))
     return 0
 
 
@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed-demo", help="load the Musterstadt demo data (once)").set_defaults(func=cmd_seed_demo)
     sub.add_parser("demo-code", help="current authenticator codes of the demo log-ins").set_defaults(
         func=cmd_demo_code)
-    sub.add_parser("scheduler", help="run the one scheduler process").set_defaults(func=cmd_scheduler)
+    scheduler = sub.add_parser("scheduler", help="run the one scheduler process (a second one stands by)")
+    scheduler.add_argument("--once", action="store_true", help="run every job now (if due) and exit")
+    scheduler.set_defaults(func=cmd_scheduler)
     return parser
 
 

@@ -1,31 +1,91 @@
-"""The one scheduler process: periodic housekeeping jobs (APScheduler 3)."""
+"""The one scheduler process: periodic jobs (APScheduler 3), exactly one active instance.
+
+A second `vorort scheduler` started by mistake waits as a standby: on PostgreSQL it cannot take the
+advisory lock, on SQLite it cannot lock the file next to the database. Every job also claims its
+period in the job ledger, so even two active schedulers would run each job once per period."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
 
 from core.clock import utcnow
-from core.db import make_engine, session_scope
+from core.db import is_sqlite, make_engine, session_scope
 from core.jobs import claim, finish
 from core.sessions import purge_expired_sessions
+from reporting.challenges import forget_expired
 from reporting.retention import purge
 from web.settings import Settings
 
 log = logging.getLogger("vorort.scheduler")
+ADVISORY_LOCK_KEY = 0x766F726F7274  # "vorort"
 
 
-def purge_sessions_job(engine: Engine, settings: Settings) -> int:
-    """Delete timed-out staff sessions; running it twice deletes nothing more."""
+class Leadership:
+    """Holds the single-scheduler lock for as long as the process lives."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._file: Any = None
+        self._connection: Connection | None = None
+
+    def try_acquire(self) -> bool:
+        if is_sqlite(self.settings.database_url):
+            path = Path(self.settings.database_url.removeprefix("sqlite:///") + ".scheduler.lock")
+            handle = path.open("a+")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                return False
+            self._file = handle
+            return True
+        connection = self.engine.connect()
+        if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar():
+            self._connection = connection
+            return True
+        connection.close()
+        return False
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+        if self._connection is not None:
+            self._connection.close()
+
+
+def _period(minutes: int) -> str:
+    now = utcnow()
+    slot = (now.hour * 60 + now.minute) // minutes
+    return f"{now.date().isoformat()}/{minutes}m/{slot}"
+
+
+def purge_sessions_job(engine: Engine, settings: Settings) -> str:
+    """Delete timed-out staff sessions and spent proof-of-work challenges."""
+    period = _period(15)
     with session_scope(engine) as session:
+        if not claim(session, "housekeeping", period, now=utcnow()):
+            return "already ran"
         removed = purge_expired_sessions(session, now=utcnow(),
                                          idle=timedelta(minutes=settings.session_idle_minutes),
                                          absolute=timedelta(hours=settings.session_absolute_hours))
-    log.info("purged %d expired sessions", removed)
-    return removed
+        spent = forget_expired(session, now=utcnow())
+        outcome = f"removed {removed} sessions, {spent} spent challenges"
+        finish(session, "housekeeping", period, outcome)
+    log.info("housekeeping: %s", outcome)
+    return outcome
 
 
 def retention_job(engine: Engine, settings: Settings) -> str:
@@ -43,15 +103,42 @@ def retention_job(engine: Engine, settings: Settings) -> str:
     return outcome
 
 
+@dataclass(frozen=True)
+class Job:
+    id: str
+    function: Callable[[Engine, Settings], str]
+    trigger: str
+    options: dict[str, int]
+
+
+JOBS = (
+    Job("housekeeping", purge_sessions_job, "interval", {"minutes": 15}),
+    Job("retention", retention_job, "cron", {"hour": 3, "minute": 17}),
+)
+
+
 def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(purge_sessions_job, "interval", minutes=15, args=[engine, settings],
-                      id="purge_sessions", coalesce=True, max_instances=1, replace_existing=True)
-    scheduler.add_job(retention_job, "cron", hour=3, minute=17, args=[engine, settings], id="retention",
-                      coalesce=True, max_instances=1, replace_existing=True)
+    for job in JOBS:
+        scheduler.add_job(job.function, job.trigger, args=[engine, settings], id=job.id, coalesce=True,
+                          max_instances=1, replace_existing=True, **job.options)
     return scheduler
 
 
-def run_scheduler(settings: Settings) -> None:
+def run_scheduler(settings: Settings, *, once: bool = False, standby_poll_seconds: float = 30.0) -> str:
+    """Become the one scheduler (waiting as standby while another runs); `once` runs every job now and stops."""
     logging.basicConfig(level=logging.INFO)
-    build_scheduler(settings, make_engine(settings.database_url)).start()
+    engine = make_engine(settings.database_url)
+    leadership = Leadership(engine, settings)
+    while not leadership.try_acquire():
+        if once:
+            log.info("another scheduler is active; standing by")
+            return "standby"
+        time.sleep(standby_poll_seconds)
+    try:
+        if once:
+            return "; ".join(f"{job.id}: {job.function(engine, settings)}" for job in JOBS)
+        build_scheduler(settings, engine).start()
+        return "stopped"
+    finally:
+        leadership.release()

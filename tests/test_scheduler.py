@@ -1,0 +1,54 @@
+"""One active scheduler, and every job once per period even when two start at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from sqlmodel import select
+
+from core.audit import AuditEvent
+from core.clock import utcnow
+from core.jobs import JobRun
+from tests.live_server import TEST_ENV
+
+
+def test_second_scheduler_stands_by_while_the_first_holds_the_lock(settings, engine, db):
+    from web.scheduler import Leadership
+    first, second = Leadership(engine, settings), Leadership(engine, settings)
+    assert first.try_acquire()
+    try:
+        assert not second.try_acquire()
+    finally:
+        first.release()
+    assert second.try_acquire()
+    second.release()
+
+
+def test_two_schedulers_started_at_once_run_each_job_once(settings, engine, db, crypto, personas):
+    from reporting.intake import intake_context, parse_report, submit_report
+    from reporting.models import Incident
+    from tests.intake_flow import FULL_REPORT
+    from tests.personas import add_districts, establish_centres
+    add_districts(db)
+    establish_centres(db, crypto, personas)
+    values = {k: v if isinstance(v, list) else [v] for k, v in {**FULL_REPORT, "year": "2019"}.items()}
+    old_day = utcnow().date() - timedelta(days=200)
+    report = parse_report(values, intake_context(db, today=old_day))
+    stale = submit_report(db, report, [], tag_key=b"t" * 32, params=crypto.argon2, today=old_day)
+    db.commit()
+    env = {**os.environ, **TEST_ENV, "VORORT_DATABASE_URL": settings.database_url,
+           "VORORT_SECRET_KEY_FILE": str(settings.secret_key_file)}
+    env.pop("VORORT_TEST_DATABASE_URL", None)
+    command = [sys.executable, "-m", "web.cli", "scheduler", "--once"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=60)[0] for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    db.expire_all()
+    ledger = db.exec(select(JobRun)).all()
+    assert sorted(run.job for run in ledger) == ["housekeeping", "retention"]
+    deletions = [e for e in db.exec(select(AuditEvent)).all() if e.action == "retention.delete_unverified"]
+    assert [e.object_id for e in deletions] == [stale.incident_id]
+    assert db.get(Incident, stale.incident_id) is None
