@@ -31,3 +31,12 @@ def finish(session: Session, job: str, period: str, outcome: str) -> None:
     if run is not None:
         run.outcome = outcome[:200]
         session.add(run)
+
+
+def last_runs(session: Session) -> list[JobRun]:
+    """The latest run of every job, for the administrators' overview."""
+    from sqlmodel import col, select
+    latest: dict[str, JobRun] = {}
+    for run in session.exec(select(JobRun).order_by(col(JobRun.started_at))).all():
+        latest[run.job] = run
+    return sorted(latest.values(), key=lambda run: run.job)

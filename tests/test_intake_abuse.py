@@ -137,3 +137,26 @@ def test_too_many_wrong_codes_are_throttled(client, app, centres):
     assert throttled.status_code == 429
     assert "Too many attempts" in throttled.text
     limiter.reset()
+
+
+def test_redis_limits_are_shared_by_workers_and_hold_no_address():
+    import redis
+
+    from web.ratelimit import RedisRateLimiter
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except redis.ConnectionError:
+        if __import__("os").environ.get("CI"):
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379 (CI has one)")
+    secret = b"s" * 32
+    one = RedisRateLimiter("redis://127.0.0.1:6379/15", secret, name="test", limit=2, window_seconds=60)
+    two = RedisRateLimiter("redis://127.0.0.1:6379/15", secret, name="test", limit=2, window_seconds=60)
+    one.reset()
+    identity = one.identity("203.0.113.50")
+    assert identity == two.identity("203.0.113.50")  # both workers name the bucket alike
+    assert one.hit(identity) and two.hit(identity)
+    assert not one.hit(identity) and two.blocked(identity)
+    keys = [k.decode() for k in one._redis.scan_iter("vorort:rl:test:*")]
+    assert keys and not any("203.0.113.50" in k for k in keys)
+    one.reset()

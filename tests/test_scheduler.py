@@ -52,3 +52,11 @@ def test_two_schedulers_started_at_once_run_each_job_once(settings, engine, db, 
     deletions = [e for e in db.exec(select(AuditEvent)).all() if e.action == "retention.delete_unverified"]
     assert [e.object_id for e in deletions] == [stale.incident_id]
     assert db.get(Incident, stale.incident_id) is None
+
+
+def test_admins_see_the_last_run_of_each_job(client, personas, engine, settings):
+    from web.scheduler import retention_job
+    retention_job(engine, settings)
+    client.login(personas["admin"])
+    page = client.get("/admin", headers={"accept-language": "en"})
+    assert "retention" in page.text and "deleted 0 unverified reports" in page.text

@@ -30,7 +30,7 @@ from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.guards import SecondFactorRequired, permission_guard
 from web.identity import IdentityMiddleware
 from web.messages import _
-from web.ratelimit import RateLimiter
+from web.ratelimit import make_limiter
 from web.security import SecurityHeaders
 from web.settings import Settings, load_settings
 from web.templating import make_environment, page
@@ -98,8 +98,10 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
         "pow_key": derive_key(secret, "proof-of-work"),
         # Rotating the secret key file changes this tag key; see deploy/RUNBOOK.md before doing so.
         "receipt_tag_key": derive_key(secret, "receipt-tag"),
-        "intake_limiter": RateLimiter(limit=settings.intake_limit_per_hour, window_seconds=3600),
-        "lookup_limiter": RateLimiter(limit=settings.lookup_failures_per_15_minutes, window_seconds=900),
+        "intake_limiter": make_limiter(settings, secret, name="intake", limit=settings.intake_limit_per_hour,
+                                       window_seconds=3600),
+        "lookup_limiter": make_limiter(settings, secret, name="lookup",
+                                       limit=settings.lookup_failures_per_15_minutes, window_seconds=900),
     })
 
 
