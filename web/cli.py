@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from core import accounts
 from core.actors import SYSTEM, OrganisationKind, Role
@@ -23,7 +24,6 @@ def _crypto(settings: Settings) -> Crypto:
 
 def _ensure_sqlite_dir(settings: Settings) -> None:
     if settings.database_url.startswith("sqlite:///"):
-        from pathlib import Path
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
@@ -80,6 +80,29 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from core.backup import BackupError, write_backup
+    try:
+        size = write_backup(settings.database_url, load_or_create_secret_key(settings.secret_key_file),
+                            Path(args.target))
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup of {size} bytes written to {args.target} (encrypted; keep the secret key file separately)")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from core.backup import BackupError, restore
+    try:
+        restore(Path(args.source), load_or_create_secret_key(settings.secret_key_file), settings.database_url)
+    except BackupError as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.source}; run `vorort migrate` if the backup is older than this version")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
     # access_log=False: uvicorn's access log would record client addresses.
@@ -111,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--organisation", default="Administration")
     admin.add_argument("--password", help="read from the terminal when omitted")
     admin.set_defaults(func=cmd_create_admin)
+    backup = sub.add_parser("backup", help="write a consistent, encrypted backup (while the app runs)")
+    backup.add_argument("target")
+    backup.set_defaults(func=cmd_backup)
+    restore_cmd = sub.add_parser("restore", help="replace the database with a backup (stop the app first)")
+    restore_cmd.add_argument("source")
+    restore_cmd.set_defaults(func=cmd_restore)
     sub.add_parser("seed-demo", help="load the Musterstadt demo data (once)").set_defaults(func=cmd_seed_demo)
     sub.add_parser("demo-code", help="current authenticator codes of the demo log-ins").set_defaults(
         func=cmd_demo_code)
