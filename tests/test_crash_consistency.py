@@ -1,0 +1,105 @@
+"""SIGKILL the server again and again while reports arrive: every acknowledged report survives."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.live_server import TEST_ENV, free_port
+
+ROUNDS = int(os.environ.get("VORORT_CRASH_ROUNDS", "20"))
+BODY = {"incident_types": ["insult_verbal_abuse"], "motives": ["racism"], "description": "Absturztest",
+        "reporter_role": "witness"}
+
+
+def _solve(challenge: dict) -> dict:
+    for n in range(challenge["maxnumber"] + 1):
+        if hashlib.sha256(f"{challenge['salt']}{n}".encode()).hexdigest() == challenge["challenge"]:
+            return {"salt": challenge["salt"], "challenge": challenge["challenge"],
+                    "signature": challenge["signature"], "number": n}
+    raise AssertionError("unsolvable")
+
+
+def _database_url(engine, tmp_path) -> str:
+    if engine.dialect.name == "sqlite":
+        return f"sqlite:///{tmp_path}/crash.sqlite3"
+    import psycopg
+    url = engine.url
+    name = f"{url.database}_crash"
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _start(env: dict, port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise AssertionError("the server did not start cleanly after a kill")
+        time.sleep(0.1)
+    raise AssertionError("the server did not become ready")
+
+
+def test_killed_server_loses_no_acknowledged_report(engine, tmp_path):
+    url = _database_url(engine, tmp_path)
+    env = {**os.environ, **TEST_ENV, "VORORT_DATABASE_URL": url, "VORORT_SECRET_KEY_FILE": str(tmp_path / "key"),
+           "VORORT_INTAKE_LIMIT_PER_HOUR": "100000"}
+    env.pop("VORORT_TEST_DATABASE_URL", None)
+    for command in (["migrate"], ["seed-demo"]):
+        subprocess.run([sys.executable, "-m", "web.cli", *command], env=env, check=True, capture_output=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    acknowledged: list[str] = []
+    rng = random.Random(7)
+    for _round in range(ROUNDS):
+        process = _start(env, port)
+        stop = threading.Event()
+
+        def submit_until_stopped() -> None:
+            with httpx.Client(base_url=base, timeout=5) as client:
+                while not stop.is_set():
+                    try:
+                        proof = _solve(client.get("/api/v1/challenge").json())
+                        response = client.post("/api/v1/reports", json={**BODY, "proof": proof})
+                    except httpx.HTTPError:
+                        return  # the server died mid-request: that report was never acknowledged
+                    if response.status_code == 201:
+                        acknowledged.append(response.json()["receipt"])
+
+        senders = [threading.Thread(target=submit_until_stopped) for _ in range(3)]
+        for sender in senders:
+            sender.start()
+        time.sleep(rng.uniform(0.2, 0.8))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        stop.set()
+        for sender in senders:
+            sender.join()
+    assert len(acknowledged) >= ROUNDS, "too few reports got through to make the test meaningful"
+    process = _start(env, port)
+    try:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            missing = [r for r in acknowledged
+                       if client.post("/api/v1/status", json={"receipt": r}).status_code != 200]
+    finally:
+        process.terminate()
+        process.wait()
+    assert missing == []
