@@ -22,9 +22,22 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+            # that drop would cascade and delete every dependent row (messages of incidents...).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end SQLAlchemy's implicit transaction; the pragma itself ran outside one
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows with broken references")
 
 
 def pending(engine: Engine) -> list[str]:

@@ -12,7 +12,6 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from tests.live_server import TEST_ENV, free_port
 
@@ -73,7 +72,7 @@ def test_killed_server_loses_no_acknowledged_report(engine, tmp_path):
         process = _start(env, port)
         stop = threading.Event()
 
-        def submit_until_stopped() -> None:
+        def submit_until_stopped(stop: threading.Event = stop) -> None:
             with httpx.Client(base_url=base, timeout=5) as client:
                 while not stop.is_set():
                     try:
