@@ -129,3 +129,14 @@ def test_attachment_is_stored_encrypted(client, db, centres):
     stored = db.exec(select(Attachment)).one()
     assert stored.media_type == "image/png"
     assert b"foto" not in stored.name_sealed and b"PNG" not in stored.data_sealed
+
+
+def test_switching_language_mid_report_keeps_the_answers(client, centres):
+    page = client.get("/melden")
+    step = post_step(client, page.text, {"incident_types": ["physical_attack"], "motives": ["antisemitism"]})
+    switched = post_step(client, step.text, {"year": "2026", "place_type": "police"}, go="lang:ar")
+    assert switched.status_code == 200
+    assert 'lang="ar" dir="rtl"' in switched.text
+    assert 'value="police" selected' in switched.text
+    assert 'name="incident_types" value="physical_attack"' in switched.text
+    assert switched.cookies.get("lang") == "ar" or client.cookies.get("lang") == "ar"

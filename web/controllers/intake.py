@@ -35,6 +35,7 @@ from reporting.intake import (
 from reporting.models import District
 from reporting.receipts import format_receipt
 from web.anonymous_forms import prepare_token, read_uploads, token_matches
+from web.controllers.public import language_cookie
 from web.i18n import gettext_for
 from web.labels import CODE_LABELS, MONTHS
 from web.ratelimit import client_address
@@ -89,6 +90,7 @@ def _render(request: Request[Any, Any, Any], flow: Flow, reference: dict[str, An
     if not flow.values.get("reporter_role"):
         flow.values["reporter_role"] = ["affected"]
     response = page(request, "report/flow.html", status=status, flow=flow, form=_form_state(flow),
+                    language_form="report-form",
                     step_number=number, step_count=len(STEP_KEYS), step_keys=STEP_KEYS, hidden=_hidden(flow),
                     options=_options_for(request), code_labels=CODE_LABELS, months=MONTHS, values=flow.values,
                     centre_names={str(org): name for org, name, _d in reference["centres"]},
@@ -147,6 +149,12 @@ def _navigate(request: Request[Any, Any, Any], flow: Flow, go: str, *, cookie: C
         reference = _reference_data(db)
         ctx = intake_context(db, today=utcnow().date())
     index = STEP_KEYS.index(flow.step)
+    chosen_language = go.removeprefix("lang:") if go.startswith("lang:") else None
+    if chosen_language is not None:
+        if chosen_language in state.settings.languages:
+            request.state["lang"] = chosen_language
+            cookie = language_cookie(state.settings, chosen_language)
+        return _render(request, flow, reference, cookie=cookie)
     if go == "back":
         flow.step = STEP_KEYS[max(index - 1, 0)]
     elif go.startswith("edit:") and go[5:] in STEP_KEYS:

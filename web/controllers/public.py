@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.migrate import pending
 from web.deps import Config, safe_next
 from web.i18n import LANG_COOKIE
+from web.settings import Settings
 from web.templating import page
 
 ONE_YEAR = 365 * 24 * 3600
@@ -32,9 +33,13 @@ async def switch_language(settings: Config, lang: FromQuery[str],
     target = safe_next(next_path, default="/")
     if lang not in settings.languages:
         return Redirect(target, status_code=303)
-    cookie = Cookie(key=LANG_COOKIE, value=lang, max_age=ONE_YEAR, path="/", samesite="lax",
-                    secure=settings.https, httponly=True)
-    return Redirect(target, status_code=303, cookies=[cookie])
+    return Redirect(target, status_code=303, cookies=[language_cookie(settings, lang)])
+
+
+def language_cookie(settings: Settings, lang: str) -> Cookie:
+    """The switcher's choice, remembered for a year; the cookie holds nothing but the language code."""
+    return Cookie(key=LANG_COOKIE, value=lang, max_age=ONE_YEAR, path="/", samesite="lax",
+                  secure=settings.https, httponly=True)
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)

@@ -33,6 +33,20 @@
     });
   }
 
+  // Switching the language mid-report must reload the whole page (header, direction), not just the
+  // step: submit the form natively, which htmx does not intercept, with the answers.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-language-switch]") : null;
+    if (!button) { return; }
+    var form = document.getElementById(button.getAttribute("form"));
+    if (!form) { return; }
+    event.preventDefault();
+    var go = document.createElement("input");
+    go.type = "hidden"; go.name = "go"; go.value = button.value;
+    form.appendChild(go);
+    HTMLFormElement.prototype.submit.call(form);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.body.addEventListener("htmx:afterSwap", function () {
     var flow = document.getElementById("flow");
