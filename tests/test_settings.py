@@ -82,3 +82,15 @@ def test_not_ready_while_a_migration_is_pending(settings, tmp_path):
     with TestClient(create_app(replace(settings, database_url=str(engine.url)), engine=engine)) as old:
         response = old.get("/readyz")
         assert response.status_code == 503 and response.json()["pending_migrations"] >= 1
+
+
+def test_json_log_lines_and_no_access_log():
+    import json
+    import logging
+
+    from web.logs import JsonLines, logging_dict
+    record = logging.LogRecord("vorort.web", logging.INFO, __file__, 1, "purged %d sessions", (3,), None)
+    line = json.loads(JsonLines().format(record))
+    assert line["message"] == "purged 3 sessions" and line["level"] == "INFO"
+    config = logging_dict(True)
+    assert config["loggers"]["uvicorn.access"]["handlers"] == []

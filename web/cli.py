@@ -105,9 +105,12 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
+
     # access_log=False: uvicorn's access log would record client addresses.
+    from web.logs import logging_dict
     uvicorn.run("web.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                access_log=False, proxy_headers=False, server_header=False)
+                access_log=False, proxy_headers=False, server_header=False,
+                log_config=logging_dict(settings.log_json))
     return 0
 
 

@@ -127,7 +127,10 @@ def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
 
 def run_scheduler(settings: Settings, *, once: bool = False, standby_poll_seconds: float = 30.0) -> str:
     """Become the one scheduler (waiting as standby while another runs); `once` runs every job now and stops."""
-    logging.basicConfig(level=logging.INFO)
+    from logging.config import dictConfig
+
+    from web.logs import logging_dict
+    dictConfig(logging_dict(settings.log_json))
     engine = make_engine(settings.database_url)
     leadership = Leadership(engine, settings)
     while not leadership.try_acquire():
