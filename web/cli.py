@@ -109,8 +109,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # access_log=False: uvicorn's access log would record client addresses.
     from web.logs import logging_dict
     uvicorn.run("web.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                access_log=False, proxy_headers=False, server_header=False,
-                log_config=logging_dict(settings.log_json))
+                access_log=False, server_header=False, log_config=logging_dict(settings.log_json),
+                proxy_headers=bool(settings.trusted_proxies),
+                forwarded_allow_ips=settings.trusted_proxies or None)
     return 0
 
 

@@ -42,6 +42,7 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "vorort@localhost"
     redis_url: str = ""
+    trusted_proxies: str = ""
     site_name: str = "Vor Ort"
     municipality_name: str = "Musterstadt"
     debug: bool = False
