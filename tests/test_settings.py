@@ -94,3 +94,15 @@ def test_json_log_lines_and_no_access_log():
     assert line["message"] == "purged 3 sessions" and line["level"] == "INFO"
     config = logging_dict(True)
     assert config["loggers"]["uvicorn.access"]["handlers"] == []
+
+
+def test_generate_secret_writes_once_and_production_then_starts(tmp_path, capsys):
+    from web.cli import main
+    key = tmp_path / "secret.key"
+    assert main(["generate-secret", str(key)]) == 0
+    assert len(key.read_bytes()) == 32 and oct(key.stat().st_mode & 0o777) == "0o600"
+    before = key.read_bytes()
+    assert main(["generate-secret", str(key)]) == 2
+    assert key.read_bytes() == before
+    load_settings({"VORORT_PRODUCTION": "true", "VORORT_BASE_URL": "https://vorort.example",
+                   "VORORT_SECRET_KEY_FILE": str(key)})

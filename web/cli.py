@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--organisation", default="Administration")
     admin.add_argument("--password", help="read from the terminal when omitted")
     admin.set_defaults(func=cmd_create_admin)
+    secret = sub.add_parser("generate-secret", help="create the server's secret key file (once)")
+    secret.add_argument("path")
     backup = sub.add_parser("backup", help="write a consistent, encrypted backup (while the app runs)")
     backup.add_argument("target")
     backup.set_defaults(func=cmd_backup)
@@ -155,6 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "generate-secret":
+        # Before any settings: production settings refuse to load while the file is missing.
+        target = Path(args.path)
+        if target.exists():
+            print(f"{target} exists already; not overwriting a secret key", file=sys.stderr)
+            return 2
+        load_or_create_secret_key(target)
+        print(f"secret key written to {target} (mode 0600); copy it to the offline key backup now")
+        return 0
     try:
         settings = load_settings()
     except SettingsError as exc:
