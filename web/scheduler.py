@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,8 +120,10 @@ JOBS = (
 def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     for job in JOBS:
+        # Interval jobs run once at start, so a fresh scheduler shows up on /admin at once.
+        first = {"next_run_time": datetime.now(UTC)} if job.trigger == "interval" else {}
         scheduler.add_job(job.function, job.trigger, args=[engine, settings], id=job.id, coalesce=True,
-                          max_instances=1, replace_existing=True, **job.options)
+                          max_instances=1, replace_existing=True, **job.options, **first)
     return scheduler
 
 
