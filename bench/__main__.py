@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from bench import intake
+from bench import intake, load
 
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    print(intake.run(quick=quick))
+    only = [a for a in argv if not a.startswith("--")]
+    if not only or "intake" in only:
+        print(intake.run(quick=quick), flush=True)
+    if not only or "load" in only:
+        print(load.run(quick=quick), flush=True)
     return 0
 
 
