@@ -11,8 +11,19 @@ from urllib.parse import urlparse
 import pyotp
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import ConsoleMessage, Error, Page, Request, Response
+from sqlmodel import Session, select
 
+from core import accounts
+from core.clock import utcnow
+from core.crypto import Argon2Params, derive_key
+from core.db import make_engine
+from core.keyring import unlock_user_key
+from reporting import dialogue
+from reporting.centres import centre_key_for_member
+from reporting.receipts import normalise_receipt
 from web.demo import DEMO_PASSWORD, LOGINS, DemoLogin
+from web.i18n import LANGUAGE_NAMES, html_lang, is_rtl
+from web.settings import Settings, load_settings
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -21,6 +32,7 @@ DESKTOP = {"width": 1280, "height": 720}
 ZOOMED_200 = {"width": 640, "height": 360}
 # The language switcher names each language in that language, so these never get translated.
 LANGUAGE_LINKS = {"de": "Deutsch", "en": "English"}
+LANGUAGE_LINKS.update(LANGUAGE_NAMES)  # de, ls, en, tr, ar, uk, ru
 # What the browser logs for an error status of the page itself: expected on error pages and
 # after a failed form submission (the tests check the status they expect separately).
 DOCUMENT_STATUS_ERROR = "Failed to load resource: the server responded with a status of"
@@ -30,6 +42,48 @@ _axe = Axe()
 
 def demo_login(*, email: str) -> DemoLogin:
     return next(login for login in LOGINS if login.email == email)
+
+
+# --- the live server -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The running `vorort serve` and the environment it was started with."""
+
+    base_url: str
+    env: dict[str, str]
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings(self.env)
+
+
+def reply_as_counsellor(live: LiveServer, receipt: str, text: str, *, email: str) -> None:
+    """A counsellor answers the report with this receipt code, through the domain layer (as
+    web/demo.py does): unlock the member key with the demo password, then the centre key."""
+    settings = live.settings
+    params = Argon2Params(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
+                          parallelism=settings.argon2_parallelism)
+    tag_key = derive_key(settings.secret_key_file.read_bytes(), "receipt-tag")
+    code = normalise_receipt(receipt)
+    assert code is not None, f"not a receipt code: {receipt!r}"
+    engine = make_engine(settings.database_url, pool=False)
+    try:
+        with Session(engine) as session:
+            user = session.exec(select(accounts.User).where(accounts.User.email == email)).one()
+            assert user.id is not None
+            member_key = unlock_user_key(session, user.id, DEMO_PASSWORD, params)
+            assert member_key is not None, f"the demo password does not unlock the key of {email}"
+            centre_key = centre_key_for_member(session, user.organisation_id, user.id, member_key)
+            assert centre_key is not None, f"{email} holds no key of their centre"
+            by_receipt = dialogue.open_with_receipt(session, code, tag_key=tag_key, params=params)
+            assert by_receipt is not None, f"no report with the receipt code {receipt}"
+            actor = accounts.actor_for(session, user)
+            access = dialogue.open_as_centre(session, actor, by_receipt.incident_id, centre_key)
+            dialogue.reply_as_centre(session, actor, access, text, now=utcnow())
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 # --- console and page errors -------------------------------------------------------------------
@@ -118,12 +172,15 @@ def submit(page: Page, form: str, fields: dict[str, str] | None = None, *, statu
 
 def switch_language(page: Page, lang: str) -> None:
     """Use the visible language switcher, as a person would."""
-    link = page.locator("nav.lang-switch").get_by_role("link", name=LANGUAGE_LINKS[lang], exact=True)
+    switcher = page.locator("nav.lang-switch")
+    # Links everywhere; buttons in the middle of a report, which carry the answers along.
+    link = switcher.get_by_role("link", name=LANGUAGE_LINKS[lang], exact=True).or_(
+        switcher.get_by_role("button", name=LANGUAGE_LINKS[lang], exact=True))
     with page.expect_navigation():
         link.click()
     page.wait_for_load_state()
     actual = page.locator("html").get_attribute("lang")
-    assert actual == lang, f"after choosing {LANGUAGE_LINKS[lang]} the page language is {actual!r}"
+    assert actual == html_lang(lang), f"after choosing {LANGUAGE_LINKS[lang]} the page language is {actual!r}"
 
 
 # --- log-in --------------------------------------------------------------------------------
@@ -205,8 +262,11 @@ def audit(page: Page, label: str, *, lang: str) -> list[str]:
     where = f"{label} ({lang}, {urlparse(page.url).path})"
     problems = []
     actual_lang = page.locator("html").get_attribute("lang")
-    if actual_lang != lang:
-        problems.append(f"{where}: <html lang> is {actual_lang!r}, expected {lang!r}")
+    if actual_lang != html_lang(lang):
+        problems.append(f"{where}: <html lang> is {actual_lang!r}, expected {html_lang(lang)!r}")
+    direction = page.locator("html").get_attribute("dir")
+    if direction != ("rtl" if is_rtl(lang) else "ltr"):
+        problems.append(f"{where}: <html dir> is {direction!r}")
     violations = axe_violations(page)
     if violations:
         problems.append(f"{where}: {len(violations)} axe violation(s):\n" + "\n".join(violations))
