@@ -3,10 +3,7 @@ a fixed time, on loopback. Reports server errors (must be 0) and latency percent
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -17,35 +14,9 @@ from typing import Any
 import httpx
 import pyotp
 
-from bench.intake import PG_URL, REPORT, _percentile, _solve
-from tests.live_server import free_port
+from bench.intake import PG_URL, REPORT, _percentile, start_server
+from tests.scratch import solve
 from web.demo import DEMO_PASSWORD, LOGINS
-
-
-def _serve(database: str, workers: int, directory: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
-    env = {**os.environ, "VORORT_SECRET_KEY_FILE": str(directory / "secret.key"),
-           "VORORT_INTAKE_LIMIT_PER_HOUR": "1000000", "VORORT_LOOKUP_FAILURES_PER_15_MINUTES": "1000000"}
-    if database == "sqlite":
-        env["VORORT_DATABASE_URL"] = f"sqlite:///{directory}/load.sqlite3"
-    else:
-        import psycopg
-        with psycopg.connect(PG_URL, autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS vorort_load WITH (FORCE)")
-            admin.execute("CREATE DATABASE vorort_load")
-        env["VORORT_DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/vorort_load"
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run([sys.executable, "-m", "web.cli", *command], env=env, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--workers",
-                                str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    return process, url, env
 
 
 def _staff_client(url: str) -> httpx.Client:
@@ -61,7 +32,7 @@ def _staff_client(url: str) -> httpx.Client:
 
 def run_load(url: str, *, seconds: float, clients: int = 50) -> dict[str, Any]:
     with httpx.Client(base_url=url, timeout=60) as setup:
-        proofs = [_solve(setup.get("/api/v1/challenge").json()) for _ in range(int(seconds * 6))]
+        proofs = [solve(setup.get("/api/v1/challenge").json()) for _ in range(int(seconds * 6))]
         receipts = [setup.post("/api/v1/reports", json={**REPORT, "proof": proofs.pop()}).json()["receipt"]
                     for _ in range(5)]
     staff = _staff_client(url)
@@ -122,7 +93,7 @@ def run(*, quick: bool = False) -> str:
         lines.insert(1, "(PostgreSQL not reachable: SQLite only)")
     for database, workers in setups:
         with tempfile.TemporaryDirectory() as tmp:
-            process, url, _env = _serve(database, workers, Path(tmp))
+            process, url, _env = start_server(database, workers, Path(tmp))
             try:
                 result = run_load(url, seconds=seconds)
             finally:

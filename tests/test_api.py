@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 
 import pytest
@@ -11,6 +10,7 @@ from sqlmodel import select
 
 from reporting.models import Incident, Message
 from tests.personas import add_districts, establish_centres
+from tests.scratch import solve
 
 
 @pytest.fixture
@@ -20,12 +20,7 @@ def centres(db, crypto, personas):
 
 
 def solved(client) -> dict:
-    challenge = client.get("/api/v1/challenge").json()
-    for n in range(challenge["maxnumber"] + 1):
-        if hashlib.sha256(f"{challenge['salt']}{n}".encode()).hexdigest() == challenge["challenge"]:
-            return {"salt": challenge["salt"], "challenge": challenge["challenge"],
-                    "signature": challenge["signature"], "number": n}
-    raise AssertionError("unsolvable")
+    return solve(client.get("/api/v1/challenge").json())
 
 
 def report(client, **overrides) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -16,6 +15,7 @@ from reporting.intake import intake_context, parse_report, submit_report
 from reporting.models import Incident
 from tests.intake_flow import FULL_REPORT
 from tests.personas import add_districts, establish_centres
+from tests.scratch import scratch_database_url
 
 
 def _writer(engine, crypto, acknowledged: list[str], stop: threading.Event) -> None:
@@ -27,19 +27,6 @@ def _writer(engine, crypto, acknowledged: list[str], stop: threading.Event) -> N
                                       today=utcnow().date(), with_receipt=False)
             db.commit()
         acknowledged.append(submitted.incident_id)
-
-
-def _restore_target(engine, tmp_path: Path) -> str:
-    if engine.dialect.name == "sqlite":
-        return f"sqlite:///{tmp_path}/restored.sqlite3"
-    import psycopg
-    url = engine.url
-    name = f"{url.database}_restored"
-    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def test_backup_during_writes_restores_every_acknowledged_report(engine, db, crypto, personas, settings,
@@ -60,7 +47,7 @@ def test_backup_during_writes_restores_every_acknowledged_report(engine, db, cry
     stop.set()
     for writer in writers:
         writer.join()
-    target = _restore_target(engine, tmp_path)
+    target = scratch_database_url(engine, tmp_path, "restored")
     restore(tmp_path / "vorort.backup", secret, target)
     restored = make_engine(target)
     try:

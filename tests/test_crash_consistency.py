@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import signal
@@ -14,31 +13,11 @@ import time
 import httpx
 
 from tests.live_server import TEST_ENV, free_port
+from tests.scratch import scratch_database_url, solve
 
 ROUNDS = int(os.environ.get("VORORT_CRASH_ROUNDS", "20"))
 BODY = {"incident_types": ["insult_verbal_abuse"], "motives": ["racism"], "description": "Absturztest",
         "reporter_role": "witness"}
-
-
-def _solve(challenge: dict) -> dict:
-    for n in range(challenge["maxnumber"] + 1):
-        if hashlib.sha256(f"{challenge['salt']}{n}".encode()).hexdigest() == challenge["challenge"]:
-            return {"salt": challenge["salt"], "challenge": challenge["challenge"],
-                    "signature": challenge["signature"], "number": n}
-    raise AssertionError("unsolvable")
-
-
-def _database_url(engine, tmp_path) -> str:
-    if engine.dialect.name == "sqlite":
-        return f"sqlite:///{tmp_path}/crash.sqlite3"
-    import psycopg
-    url = engine.url
-    name = f"{url.database}_crash"
-    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _start(env: dict, port: int) -> subprocess.Popen:
@@ -58,7 +37,7 @@ def _start(env: dict, port: int) -> subprocess.Popen:
 
 
 def test_killed_server_loses_no_acknowledged_report(engine, tmp_path):
-    url = _database_url(engine, tmp_path)
+    url = scratch_database_url(engine, tmp_path, "crash")
     env = {**os.environ, **TEST_ENV, "VORORT_DATABASE_URL": url, "VORORT_SECRET_KEY_FILE": str(tmp_path / "key"),
            "VORORT_INTAKE_LIMIT_PER_HOUR": "100000"}
     env.pop("VORORT_TEST_DATABASE_URL", None)
@@ -76,7 +55,7 @@ def test_killed_server_loses_no_acknowledged_report(engine, tmp_path):
             with httpx.Client(base_url=base, timeout=5) as client:
                 while not stop.is_set():
                     try:
-                        proof = _solve(client.get("/api/v1/challenge").json())
+                        proof = solve(client.get("/api/v1/challenge").json())
                         response = client.post("/api/v1/reports", json={**BODY, "proof": proof})
                     except httpx.HTTPError:
                         return  # the server died mid-request: that report was never acknowledged

@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 
 from core.db import make_engine
 from core.migrate import upgrade
+from tests.scratch import scratch_database_url
 
 NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
@@ -47,22 +48,9 @@ COUNTS = {"organisation": 1, "staff_user": 1, "audit_event": 1, "incident": 1, "
           "case_event": 1}
 
 
-def _url(engine, tmp_path, suffix: str) -> str:
-    if engine.dialect.name == "sqlite":
-        return f"sqlite:///{tmp_path}/{suffix}.sqlite3"
-    import psycopg
-    url = engine.url
-    name = f"{url.database}_mig{suffix}"
-    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.mark.parametrize("start", REVISIONS)
 def test_upgrade_from_each_revision_keeps_the_data(engine, tmp_path, start):
-    target = make_engine(_url(engine, tmp_path, start))
+    target = make_engine(scratch_database_url(engine, tmp_path, f"mig{start}"))
     params = {"now": NOW, "day": date(2026, 1, 15), "blob": b"\x01" * 32, "true": True, "false": False}
     try:
         for revision in REVISIONS:

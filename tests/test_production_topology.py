@@ -3,7 +3,6 @@ and the smoke steps of the journeys over real HTTP. Everything started here is s
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -15,6 +14,7 @@ import pyotp
 import pytest
 
 from tests.live_server import TEST_ENV, free_port
+from tests.scratch import solve
 from web.demo import DEMO_PASSWORD, LOGINS
 
 PG = os.environ.get("VORORT_TEST_DATABASE_URL", "")
@@ -37,14 +37,6 @@ def _database(url: str) -> str:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     return parsed.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-
-
-def _solve(challenge: dict) -> dict:
-    for n in range(challenge["maxnumber"] + 1):
-        if hashlib.sha256(f"{challenge['salt']}{n}".encode()).hexdigest() == challenge["challenge"]:
-            return {"salt": challenge["salt"], "challenge": challenge["challenge"],
-                    "signature": challenge["signature"], "number": n}
-    raise AssertionError("unsolvable")
 
 
 def _login(client: httpx.Client, email: str) -> None:
@@ -97,7 +89,7 @@ def test_production_topology_serves_the_journeys(tmp_path):
             time.sleep(0.2)
         # Resident: report through the API, come back with the receipt.
         with httpx.Client(base_url=base, timeout=20) as resident:
-            proof = _solve(resident.get("/api/v1/challenge").json())
+            proof = solve(resident.get("/api/v1/challenge").json())
             created = resident.post("/api/v1/reports", json={
                 "incident_types": ["insult_verbal_abuse"], "motives": ["racism"], "reporter_role": "affected",
                 "description": "Rauchtest der Produktionsumgebung", "proof": proof})
