@@ -25,7 +25,7 @@ from core.crypto import Argon2Params, derive_from_secret
 from tests.live_server import free_port
 from tests.scratch import solve
 
-PG_URL = os.environ.get("VORORT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get("VORORT_TEST_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REPORT = {"incident_types": ["insult_verbal_abuse", "physical_attack"], "motives": ["racism"],
           "district": "hafen", "place_type": "street_square", "year": 2026, "month": 5, "reporter_role": "affected",
           "consequences": ["psychological"], "description": "Benchmark: beleidigt an der Haltestelle."}

@@ -15,7 +15,7 @@ import httpx
 from tests.live_server import TEST_ENV, free_port
 from tests.scratch import scratch_database_url, solve
 
-ROUNDS = int(os.environ.get("VORORT_CRASH_ROUNDS", "20"))
+ROUNDS = int(os.environ.get("VORORT_TEST_CRASH_ROUNDS", "20"))
 BODY = {"incident_types": ["insult_verbal_abuse"], "motives": ["racism"], "description": "Absturztest",
         "reporter_role": "witness"}
 

@@ -16,8 +16,8 @@ from tests.personas import add_districts, establish_centres
 HOSTILE = [line.encode().decode("unicode_escape") if "\\" in line and "\\\\" not in line else line
            for line in (Path(__file__).parent / "data" / "hostile_strings.txt").read_text("utf-8").splitlines()]
 DANGEROUS = ("<script", "<img", "<svg", "<a href=\"javascript", "<h1>x", "<!--", "<![CDATA")
-# More examples on demand: VORORT_HYPOTHESIS_EXAMPLES=1000 make test-sqlite
-RANDOM_EXAMPLES = int(os.environ.get("VORORT_HYPOTHESIS_EXAMPLES", "60"))
+# More examples on demand: VORORT_TEST_HYPOTHESIS_EXAMPLES=1000 make test-sqlite
+RANDOM_EXAMPLES = int(os.environ.get("VORORT_TEST_HYPOTHESIS_EXAMPLES", "60"))
 STEP_OF = {name: key for key, names in STEPS for name in names}
 
 
