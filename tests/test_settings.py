@@ -106,3 +106,22 @@ def test_generate_secret_writes_once_and_production_then_starts(tmp_path, capsys
     assert key.read_bytes() == before
     load_settings({"VORORT_PRODUCTION": "true", "VORORT_BASE_URL": "https://vorort.example",
                    "VORORT_SECRET_KEY_FILE": str(key)})
+
+
+def test_metrics_need_the_token_and_carry_no_concrete_paths(settings, engine, db):
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from web.app import create_app
+    with TestClient(create_app(settings, engine=engine)) as closed:
+        assert closed.get("/metrics").status_code == 404
+    app = create_app(replace(settings, metrics_token="s3cret-token"), engine=engine)
+    with TestClient(app) as client:
+        client.get("/einladung/some-secret-invite-token")
+        client.get("/")
+        assert client.get("/metrics", headers={"authorization": "Bearer wrong"}).status_code == 404
+        text = client.get("/metrics", headers={"authorization": "Bearer s3cret-token"}).text
+    assert 'vorort_requests_total{method="GET",route="/",status="2xx"} 1' in text
+    assert 'route="/einladung/{token}"' in text and "some-secret-invite-token" not in text
+    assert "vorort_request_seconds_bucket" in text

@@ -30,6 +30,7 @@ from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.guards import SecondFactorRequired, permission_guard
 from web.identity import IdentityMiddleware
 from web.messages import _
+from web.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from web.ratelimit import make_limiter
 from web.security import SecurityHeaders
 from web.settings import Settings, load_settings
@@ -100,6 +101,7 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
         "receipt_tag_key": derive_key(secret, "receipt-tag"),
         "intake_limiter": make_limiter(settings, secret, name="intake", limit=settings.intake_limit_per_hour,
                                        window_seconds=3600),
+        "metrics": Metrics(),
         "lookup_limiter": make_limiter(settings, secret, name="lookup",
                                        limit=settings.lookup_failures_per_15_minutes, window_seconds=900),
     })
@@ -126,6 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # another handler joins it, which wraps sync_to_thread handlers twice (seen in 2.25).
             Router(path="/", route_handlers=[*public.ROUTES, *intake.ROUTES, *follow_up.ROUTES, *account.ROUTES,
                                             *admin.ROUTES, *api.ROUTES, *cases.ROUTES]),
+            metrics_endpoint,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False, send_as_attachment=False),
         ],
@@ -138,6 +141,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         middleware=[
+            MetricsMiddleware,
             IdentityMiddleware,
         ],
         before_send=[SecurityHeaders(https=settings.https)],

@@ -19,6 +19,7 @@ PUBLIC_PATHS = frozenset({
     "/einladung/{token}",
     "/healthz",
     "/readyz",
+    "/metrics",  # answers 404 unless VORORT_METRICS_TOKEN is set and sent as a bearer token
     "/melden",
     "/melden/danke",
     "/status",

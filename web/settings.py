@@ -43,6 +43,7 @@ class Settings:
     mail_from: str = "vorort@localhost"
     redis_url: str = ""
     trusted_proxies: str = ""
+    metrics_token: str = ""
     site_name: str = "Vor Ort"
     municipality_name: str = "Musterstadt"
     debug: bool = False
