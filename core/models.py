@@ -4,7 +4,8 @@ from core.accounts import Invite, Organisation, RecoveryCode, User, UserRole
 from core.audit import AuditEvent
 from core.jobs import JobRun
 from core.keyring import UserKey
+from core.server_keys import ServerKey
 from core.sessions import StaffSession
 
-__all__ = ["AuditEvent", "Invite", "JobRun", "Organisation", "RecoveryCode", "StaffSession", "User", "UserKey",
-           "UserRole"]
+__all__ = ["AuditEvent", "Invite", "JobRun", "Organisation", "RecoveryCode", "ServerKey", "StaffSession", "User",
+           "UserKey", "UserRole"]

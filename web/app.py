@@ -89,6 +89,16 @@ def handle_server_error(request: Request[Any, Any, Any], exc: Exception) -> Resp
     return _error_response(request, 500)
 
 
+def _receipt_tag_key(engine: Engine, secret: bytes) -> bytes:
+    from sqlmodel import Session
+
+    from core.server_keys import server_key
+    with Session(engine) as session:
+        key = server_key(session, secret, "receipt-tag")
+        session.commit()
+    return key
+
+
 def _on_startup_state(settings: Settings, engine: Engine) -> State:
     secret = load_or_create_secret_key(settings.secret_key_file)
     crypto = Crypto(secret, Argon2Params(time_cost=settings.argon2_time_cost,
@@ -97,8 +107,8 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
     return State({
         "settings": settings, "engine": engine, "crypto": crypto, "secret": secret,
         "pow_key": derive_key(secret, "proof-of-work"),
-        # Rotating the secret key file changes this tag key; see deploy/RUNBOOK.md before doing so.
-        "receipt_tag_key": derive_key(secret, "receipt-tag"),
+        # Stored sealed in the database, so `vorort rotate-secret` keeps receipts working.
+        "receipt_tag_key": _receipt_tag_key(engine, secret),
         "intake_limiter": make_limiter(settings, secret, name="intake", limit=settings.intake_limit_per_hour,
                                        window_seconds=3600),
         "metrics": Metrics(),

@@ -10,10 +10,11 @@ from pathlib import Path
 from core import accounts
 from core.actors import SYSTEM, OrganisationKind, Role
 from core.clock import utcnow
-from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_key
+from core.crypto import Argon2Params, Crypto, load_or_create_secret_key
 from core.db import make_engine, session_scope
 from core.errors import ValidationFailed
 from core.migrate import pending, upgrade
+from core.server_keys import server_key
 from web.settings import Settings, SettingsError, load_settings
 
 
@@ -45,8 +46,9 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
     from web.demo import describe, seed_demo
     engine = make_engine(settings.database_url, pool=False)
-    tag_key = derive_key(load_or_create_secret_key(settings.secret_key_file), "receipt-tag")
+    secret = load_or_create_secret_key(settings.secret_key_file)
     with session_scope(engine) as session:
+        tag_key = server_key(session, secret, "receipt-tag")
         result = seed_demo(session, _crypto(settings), tag_key=tag_key)
     print("demo data loaded" if result.created else "demo data present already")
     print(describe(result))
@@ -103,6 +105,26 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_secret(settings: Settings, args: argparse.Namespace) -> int:
+    """Move everything the secret key file protects to a new file; the old file is kept as FILE.previous."""
+    from core.server_keys import rotate_secret
+    old_path, new_path = settings.secret_key_file, Path(args.new_file)
+    if new_path.exists():
+        print(f"{new_path} exists; give a path for the new key that does not exist yet", file=sys.stderr)
+        return 2
+    old_secret = load_or_create_secret_key(old_path)
+    new_secret = load_or_create_secret_key(new_path)
+    params = Argon2Params(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+    engine = make_engine(settings.database_url, pool=False)
+    with session_scope(engine) as session:
+        server_key(session, old_secret, "receipt-tag")  # make sure it is stored before moving it
+        moved = rotate_secret(session, Crypto(old_secret, params), Crypto(new_secret, params), old_secret,
+                              new_secret)
+    print(f"re-sealed {moved} items under {new_path}. Point VORORT_SECRET_KEY_FILE at it, restart, back it up; "
+          f"keep {old_path} only to open backups made before today.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -140,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.set_defaults(func=cmd_create_admin)
     secret = sub.add_parser("generate-secret", help="create the server's secret key file (once)")
     secret.add_argument("path")
+    rotate = sub.add_parser("rotate-secret", help="re-seal all server-held secrets under a new key file")
+    rotate.add_argument("new_file")
+    rotate.set_defaults(func=cmd_rotate_secret)
     backup = sub.add_parser("backup", help="write a consistent, encrypted backup (while the app runs)")
     backup.add_argument("target")
     backup.set_defaults(func=cmd_backup)

@@ -64,7 +64,7 @@ def reply_as_counsellor(live: LiveServer, receipt: str, text: str, *, email: str
     settings = live.settings
     params = Argon2Params(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
                           parallelism=settings.argon2_parallelism)
-    tag_key = derive_key(settings.secret_key_file.read_bytes(), "receipt-tag")
+    tag_key = derive_key(settings.secret_key_file.read_bytes(), "receipt-tag")  # first key, stored unchanged
     code = normalise_receipt(receipt)
     assert code is not None, f"not a receipt code: {receipt!r}"
     engine = make_engine(settings.database_url, pool=False)
