@@ -20,6 +20,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_key
 from core.db import make_engine
@@ -93,9 +94,15 @@ def _receipt_tag_key(engine: Engine, secret: bytes) -> bytes:
     from sqlmodel import Session
 
     from core.server_keys import server_key
-    with Session(engine) as session:
-        key = server_key(session, secret, "receipt-tag")
-        session.commit()
+    try:
+        with Session(engine) as session:
+            key = server_key(session, secret, "receipt-tag")
+            session.commit()
+    except SQLAlchemyError:
+        # Migrations are pending (the table is missing): /readyz says so and no traffic should come;
+        # the derived key is what the stored key starts as.
+        log.warning("server keys unavailable; run `vorort migrate`")
+        return derive_key(secret, "receipt-tag")
     return key
 
 
