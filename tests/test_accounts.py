@@ -266,3 +266,20 @@ def test_deactivated_account_loses_its_sessions(client, personas, app):
         assert client.submit(f"/admin/konten/{member.user_id}/deaktivieren").status_code == 303
         assert member_client.get("/start").status_code == 303
 
+
+
+def test_unknown_user_costs_the_same_password_check_as_a_wrong_password(client, personas, monkeypatch):
+    from argon2 import PasswordHasher
+    calls = []
+    original = PasswordHasher.verify
+
+    def counting(self, stored, password):
+        calls.append(stored)
+        return original(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    member = personas["strategy_member"]
+    client.submit("/anmelden", {"email": member.email, "password": "wrong wrong wrong"})
+    client.submit("/anmelden", {"email": "nobody@example.org", "password": "wrong wrong wrong"})
+    assert len(calls) == 2  # one Argon2id verification each: against the account, against a dummy hash
+    assert calls[0] != calls[1] and all(c.startswith("$argon2id$") for c in calls)

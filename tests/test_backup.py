@@ -29,6 +29,16 @@ def _writer(engine, crypto, acknowledged: list[str], stop: threading.Event) -> N
         acknowledged.append(submitted.incident_id)
 
 
+def _figures(session, ids: set[str]) -> list[tuple[str, str, int]]:
+    from sqlalchemy import func
+
+    from reporting.models import IncidentCode
+    rows = session.exec(select(IncidentCode.field, IncidentCode.code, func.count())
+                        .where(IncidentCode.incident_id.in_(ids))
+                        .group_by(IncidentCode.field, IncidentCode.code)).all()
+    return sorted((f, c, int(n)) for f, c, n in rows)
+
+
 def test_backup_during_writes_restores_every_acknowledged_report(engine, db, crypto, personas, settings,
                                                                    tmp_path):
     add_districts(db)
@@ -54,6 +64,8 @@ def test_backup_during_writes_restores_every_acknowledged_report(engine, db, cry
         with Session(restored) as copy:
             ids = set(copy.exec(select(Incident.id)).all())
             assert set(before_backup) <= ids
+            # The snapshot is consistent: the figures of its reports are the same in both databases.
+            assert _figures(copy, ids) == _figures(db, ids)
             if restored.dialect.name == "sqlite":
                 assert copy.exec(text("PRAGMA integrity_check")).scalar() == "ok"
         from dataclasses import replace

@@ -29,3 +29,14 @@ def test_sqlite_runs_durable_with_foreign_keys(engine):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_migrate_check_reports_pending_migrations(tmp_path, capsys, monkeypatch):
+    from web.cli import main
+    monkeypatch.setenv("VORORT_DATABASE_URL", f"sqlite:///{tmp_path}/check.sqlite3")
+    monkeypatch.setenv("VORORT_SECRET_KEY_FILE", str(tmp_path / "key"))
+    assert main(["migrate", "--check"]) == 1
+    assert "pending" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    assert main(["migrate", "--check"]) == 0
+    assert "current" in capsys.readouterr().out

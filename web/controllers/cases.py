@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from core.accounts import User
 from core.actors import Actor, Role
+from core.audit import record
 from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
 from reporting import cases, dialogue, inbox, retention, spreadsheet_import, team
@@ -162,6 +163,8 @@ def _coding_page(request: Request[Any, Any, Any], db: Session, incident: Inciden
 def coding_form(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
                 incident_id: FromPath[str]) -> Template:
     incident = inbox.get_incident(db, actor, incident_id, "case.write")
+    record(db, actor, "case.read_coding", "incident", incident.id, now=utcnow(), organisation_id=incident.centre_id)
+    db.commit()
     return _coding_page(request, db, incident, _coding_values(db, incident), {})
 
 
