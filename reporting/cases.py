@@ -18,6 +18,8 @@ from reporting import permissions  # noqa: F401  (registers the reporting rules)
 from reporting import taxonomy as tx
 from reporting.accounts_view import members_of
 from reporting.models import Case, CaseEvent, CaseIncident, CaseMember, Incident, ReceivingCentre
+from reporting.sharing import case_guard, end_all_shares
+from reporting.sharing import case_key as sharing_case_key
 
 EVENT_KINDS = ("request", "intervention", "deadline", "consent", "note")
 CODED_KINDS = {"request": tx.CLIENT_REQUEST, "intervention": tx.INTERVENTION, "consent": tx.CONSENT}
@@ -70,22 +72,22 @@ def open_case(session: Session, actor: Actor, incident: Incident, *, now: dateti
 
 def get_case(session: Session, actor: Actor, case_id: int, action: str = "case.read") -> Case:
     case = session.get(Case, case_id)
-    POLICY.require(actor, action, case)
+    POLICY.require(actor, action, case_guard(session, case))
     assert case is not None
     return case
 
 
-def case_access(case: Case, centre_key: bytes) -> CaseAccess:
-    """The opened case key; after a purge there is none, and the key is empty."""
+def case_access(session: Session, actor: Actor, case: Case, centre_key: bytes) -> CaseAccess:
+    """The opened case key, as owner or through a share; after a purge there is none, and the key is empty."""
     assert case.id is not None
     if case.content_purged_on is not None:
         return CaseAccess(case.id, b"")
-    return CaseAccess(case.id, open_with_private(centre_key, case.key_for_centre))
+    return CaseAccess(case.id, sharing_case_key(session, actor, case, centre_key))
 
 
 def add_event(session: Session, actor: Actor, access: CaseAccess, *, kind: str, code: str, on_date: str,
               text: str, now: datetime) -> CaseEvent:
-    case = get_case(session, actor, access.case_id, "case.write")
+    case = get_case(session, actor, access.case_id, "case.document")
     errors: dict[str, str] = {}
     if case.content_purged_on is not None:
         raise ValidationFailed({"text": "content_purged"})
@@ -229,6 +231,7 @@ def hand_over(session: Session, actor: Actor, case_id: int, target_centre_id: in
         record(session, actor, "case.handover", "incident", incident.id, now=now, organisation_id=source)
     for member in session.exec(select(CaseMember).where(CaseMember.case_id == case.id)).all():
         session.delete(member)
+    end_all_shares(session, case)
     case.organisation_id = target_centre_id
     session.add(case)
     session.add(CaseEvent(case_id=case.id or 0, at=now, kind="handover", code=str(source),

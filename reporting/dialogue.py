@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from core.accounts import Organisation
 from core.actors import Actor
 from core.audit import record
-from core.crypto import Argon2Params, constant_time_equal, open_with_private, seal, unseal
+from core.crypto import Argon2Params, constant_time_equal, seal, unseal
 from core.errors import NotFound, ValidationFailed
 from core.permissions import POLICY
 from reporting import permissions  # noqa: F401  (registers the reporting rules)
@@ -21,6 +21,7 @@ from reporting.intake import store_attachments
 from reporting.models import Attachment, Incident, Message
 from reporting.receipts import burn_equal_time, secrets_for
 from reporting.schemas import AttachmentView, MessageView, ReporterView
+from reporting.sharing import incident_guard, report_key
 
 MAX_MESSAGE = 10_000
 
@@ -52,9 +53,9 @@ def open_with_receipt(session: Session, code: str, *, tag_key: bytes, params: Ar
 
 def open_as_centre(session: Session, actor: Actor, incident_id: str, centre_private: bytes) -> ContentAccess:
     incident = session.get(Incident, incident_id)
-    POLICY.require(actor, "case.read", incident)
+    POLICY.require(actor, "case.read", incident_guard(session, incident))
     assert incident is not None
-    return ContentAccess(incident.id, open_with_private(centre_private, incident.key_for_centre))
+    return ContentAccess(incident.id, report_key(session, actor, incident, centre_private))
 
 
 def _open(access: ContentAccess, sealed: bytes, purpose: str) -> str:

@@ -19,6 +19,7 @@ from reporting import taxonomy as tx
 from reporting.dialogue import ContentAccess
 from reporting.intake import MULTI_FIELDS, IntakeContext, parse_report, submit_report
 from reporting.models import Incident, IncidentCode, Message
+from reporting.sharing import incident_guard
 
 TRIAGE_DECISIONS = tx.VERIFICATION.codes
 REJECTIONS = frozenset({"spam", "duplicate", "out_of_scope"})
@@ -70,7 +71,7 @@ def waiting_count(session: Session, actor: Actor) -> int:
 
 def get_incident(session: Session, actor: Actor, incident_id: str, action: str = "case.read") -> Incident:
     incident = session.get(Incident, incident_id)
-    POLICY.require(actor, action, incident)
+    POLICY.require(actor, action, incident_guard(session, incident))
     assert incident is not None
     return incident
 
@@ -85,11 +86,13 @@ def codes_of(session: Session, incident_id: str) -> dict[str, list[str]]:
 def mark_read(session: Session, actor: Actor, access: ContentAccess, *, now: datetime) -> None:
     """Opening a report reads its messages; the read is audited (never what was read)."""
     incident = get_incident(session, actor, access.incident_id)
+    record(session, actor, "case.read", "incident", incident.id, now=now, organisation_id=actor.organisation_id)
+    if incident.centre_id != actor.organisation_id:
+        return  # a partner centre reads along; the owner still has the messages to read
     for message in session.exec(select(Message).where(Message.incident_id == incident.id,
                                                       col(Message.read_by_centre).is_(False))).all():
         message.read_by_centre = True
         session.add(message)
-    record(session, actor, "case.read", "incident", incident.id, now=now, organisation_id=incident.centre_id)
 
 
 def triage(session: Session, actor: Actor, access: ContentAccess, *, decision: str, note: str,

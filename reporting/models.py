@@ -186,3 +186,24 @@ class CaseEvent(SQLModel, table=True):
     text_version: str | None = Field(default=None, max_length=20)  # of a consent's wording
     body_sealed: bytes | None = None
     author_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class CaseShare(SQLModel, table=True):
+    """A partner centre reads (and documents in) a case: the case key sealed to that centre."""
+
+    __tablename__ = "case_share"
+
+    case_id: int = Field(foreign_key="counselling_case.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    case_key_sealed: bytes
+    shared_at: datetime
+
+
+class IncidentShare(SQLModel, table=True):
+    """A shared case's report, readable by the partner centre: the report key sealed to it."""
+
+    __tablename__ = "incident_share"
+
+    incident_id: str = Field(foreign_key="incident.id", primary_key=True, max_length=32, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    report_key_sealed: bytes

@@ -14,14 +14,21 @@ def own_centre(actor: Actor, incident: Any) -> bool:
     return owner is not None and owner == actor.organisation_id
 
 
+def own_or_shared_centre(actor: Actor, obj: Any) -> bool:
+    """The actor's centre owns the object, or it was shared with the centre (with the client's consent)."""
+    return own_centre(actor, obj) or actor.organisation_id in getattr(obj, "shared_with", ())
+
+
 RULES = [
     rule("report.submit", doc="Anyone may report an incident, without an account.", anonymous=True),
-    rule("case.read", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
+    rule("case.read", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_or_shared_centre, hide=True,
          doc="Read a report or case of one's own centre, including its decrypted content."),
     rule("case.reply", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
          doc="Answer the anonymous reporter of a report of one's own centre."),
     rule("case.write", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
          doc="Triage, code, record and document incidents and cases of one's own centre."),
+    rule("case.document", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_or_shared_centre, hide=True,
+         doc="Add requests, interventions, deadlines, consents and notes to a case of one's own or a sharing centre."),
     rule("case.purge", Role.CENTRE_LEAD, check=own_centre, hide=True,
          doc="Delete the content of a case of one's own centre at once (codes stay)."),
     rule("case.inbox", Role.COUNSELLOR, Role.CENTRE_LEAD, hide=True,

@@ -16,6 +16,7 @@ from core.audit import record
 from core.permissions import POLICY
 from reporting import permissions  # noqa: F401  (registers the reporting rules)
 from reporting.models import Attachment, Case, CaseEvent, CaseIncident, Incident, IncidentCode, Message
+from reporting.sharing import end_all_shares
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def _shred_incident(session: Session, incident: Incident, *, now: datetime) -> N
 def shred_case(session: Session, actor: Actor, case: Case, *, now: datetime) -> None:
     """Delete a case's content and keys and those of its reports; codes and dates stay."""
     session.execute(update(CaseEvent).where(col(CaseEvent.case_id) == case.id).values(body_sealed=None))
+    end_all_shares(session, case)
     case.key_for_centre = b""
     case.content_purged_on = now.date()
     session.add(case)

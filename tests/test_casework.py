@@ -323,3 +323,29 @@ def test_only_verified_and_plausible_reports_count_in_the_centre_figures(db, cry
     db.commit()
     figures = centre_figures(db, personas["counsellor_a"].actor)
     assert sum(figures.by_year["primary_motive"][2026].values()) == 2
+
+
+def test_sharing_needs_consent_lets_the_partner_read_and_document_but_not_decide(client, app, personas, reported,
+                                                                                  db):
+    incident_id, _receipt = reported
+    client.login(personas["counsellor_a"])
+    case_path = client.submit(f"/beratung/meldungen/{incident_id}/fall").headers["location"]
+    partner = str(personas["counsellor_b"].organisation_id)
+    assert client.submit(f"{case_path}/teilen", {"partner": partner}).status_code == 422  # no consent yet
+    client.submit(f"{case_path}/eintrag", {"kind": "consent", "code": "share_with_partner"})
+    assert client.submit(f"{case_path}/teilen", {"partner": partner}).status_code == 303
+    with WebClient(app) as other:
+        other.login(personas["counsellor_b"])
+        assert case_path in other.get("/beratung").text
+        assert other.get(case_path).status_code == 200
+        assert "In der Bäckerei" in other.get(f"/beratung/meldungen/{incident_id}").text
+        assert other.submit(f"{case_path}/eintrag", {"kind": "note", "text": "Gemeinsame Beratung"}
+                            ).status_code == 303
+        assert other.submit(f"{case_path}/status", {"status": "closed", "outcome": "apology"}).status_code == 404
+        assert other.submit(f"/beratung/meldungen/{incident_id}/antwort", {"message": "x"}).status_code == 404
+        assert other.submit(f"/beratung/meldungen/{incident_id}/sichtung", {"decision": "spam",
+                                                                             "note": "x"}).status_code == 404
+        assert "Gemeinsame Beratung" in client.get(case_path).text
+        assert client.submit(f"{case_path}/teilen-beenden/{partner}").status_code == 303
+        assert other.get(case_path).status_code == 404
+        assert other.get(f"/beratung/meldungen/{incident_id}").status_code == 404

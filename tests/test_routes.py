@@ -56,10 +56,13 @@ for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
                        ("POST", "/beratung/faelle/{case_id}/eintrag"),
                        ("POST", "/beratung/faelle/{case_id}/status"),
                        ("POST", "/beratung/faelle/{case_id}/zuweisung"),
-                       ("POST", "/beratung/faelle/{case_id}/uebergabe")]:
+                       ("POST", "/beratung/faelle/{case_id}/uebergabe"),
+                       ("POST", "/beratung/faelle/{case_id}/teilen"),
+                       ("POST", "/beratung/faelle/{case_id}/teilen-beenden/{partner_id}")]:
     ALLOWED[(_method, _path)] = CENTRE_A
 PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
-SAMPLE_PATH_VALUES = {"user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x"}
+SAMPLE_PATH_VALUES = {"partner_id": "999999", "user_id": "999999", "token": "no-such-token",
+                      "file_path": "css/site.css", "path": "x"}
 
 
 def test_every_route_is_public_or_guarded(app):

@@ -129,7 +129,7 @@ def _answer_demo_report(session: Session, crypto: Crypto, receipt: str, *, tag_k
     incident.verification = "verified"
     session.add(incident)
     case = cases.open_case(session, actor, incident, now=now)
-    case_key = cases.case_access(case, centre_key)
+    case_key = cases.case_access(session, actor, case, centre_key)
     cases.add_event(session, actor, case_key, kind="request", code="apology", on_date="", text="", now=now)
     cases.add_event(session, actor, case_key, kind="consent", code="case_documentation", on_date="", text="",
                     now=now)

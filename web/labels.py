@@ -196,6 +196,8 @@ CODE_LABELS.update({
         "consent": _("Consent"), "note": _("Note"), "status": _("Status changed"),
         "assignment": _("Counsellors assigned"),
         "handover": _("Handed over from another centre"),
+        "shared": _("Shared with a partner centre"),
+        "share_ended": _("Sharing ended"),
     },
     "deadline": {"agg_claim": _("Two-month claim period under the AGG (§ 15(4), § 21(5))")},
 })

@@ -97,6 +97,8 @@ NOTICES = {
     "saved": _("Saved."),
     "recorded": _("The incident is recorded for your centre."),
     "imported": _("The import is complete: every row was recorded."),
+    "shared": _("The case is shared. The partner centre can read it and add entries."),
+    "share_ended": _("Sharing has ended: the partner centre can no longer open the case."),
     "handed_over": _("The case is handed over. Only the receiving centre can read it now."),
     "access_granted": _("Access given: the person can now read the centre's reports."),
     "access_revoked": _("Access removed."),

@@ -19,7 +19,7 @@ from core.actors import Actor, Role
 from core.audit import record
 from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
-from reporting import cases, dialogue, inbox, retention, spreadsheet_import, team
+from reporting import cases, dialogue, inbox, retention, sharing, spreadsheet_import, team
 from reporting import taxonomy as tx
 from reporting.accounts_view import members_of
 from reporting.centre_figures import as_csv, as_xlsx, centre_figures, export_rows
@@ -68,6 +68,7 @@ def inbox_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
     chosen = verification if verification in {*tx.VERIFICATION.codes, "unverified"} else None
     rows = inbox.inbox(db, actor, verification=chosen, older_than_days=older_than, today=utcnow().date())
     return page(request, "cases/inbox.html", rows=rows, open_cases=cases.open_cases(db, actor), chosen=chosen,
+                shared_cases=sharing.shared_with_centre(db, actor),
                 older_than=older_than, code_labels=CODE_LABELS, notice=notice)
 
 
@@ -237,11 +238,14 @@ def _case_page(request: Request[Any, Any, Any], db: Session, actor: Actor, case_
     centre_key = centre_key_of(request, db, actor)
     if centre_key is None:
         return _no_key(request)
-    entries = cases.timeline(db, actor, cases.case_access(case, centre_key), now=utcnow())
+    entries = cases.timeline(db, actor, cases.case_access(db, actor, case, centre_key), now=utcnow())
     db.commit()
     counsellors = members_of(db, case.organisation_id, Role.COUNSELLOR)
     partners = [(org, name) for org, name, _default in receiving_centres(db) if org != case.organisation_id]
+    names = dict(partners)
+    shared = [(org, names.get(org, str(org))) for org in sharing.partners_of(db, case)]
     return page(request, "cases/case.html", status=status, case=case, entries=entries, partners=partners,
+                shared=shared, owner=case.organisation_id == actor.organisation_id,
                 incidents=cases.incidents_of(db, case_id), assigned=cases.members_assigned(db, case_id),
                 counsellors=counsellors, options=_options(request), code_labels=CODE_LABELS,
                 event_form=event_form or FormState(), status_form=status_form or FormState(
@@ -256,14 +260,14 @@ def case_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case
 @post("/beratung/faelle/{case_id:int}/eintrag", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def add_case_event(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
                    data: Form) -> Template | Redirect:
-    case = cases.get_case(db, actor, case_id, "case.write")
+    case = cases.get_case(db, actor, case_id, "case.document")
     centre_key = centre_key_of(request, db, actor)
     if centre_key is None:
         return _no_key(request)
     values = {n: form_text(data, n) for n in ("kind", "code", "on_date", "text")}
     try:
-        cases.add_event(db, actor, cases.case_access(case, centre_key), kind=values["kind"], code=values["code"],
-                        on_date=values["on_date"], text=values["text"], now=utcnow())
+        cases.add_event(db, actor, cases.case_access(db, actor, case, centre_key), kind=values["kind"],
+                        code=values["code"], on_date=values["on_date"], text=values["text"], now=utcnow())
     except ValidationFailed as exc:
         db.rollback()
         return _case_page(request, db, actor, case_id, status=422, event_form=FormState(values, exc.errors))
@@ -311,6 +315,31 @@ def hand_over(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case
         return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))
     db.commit()
     return Redirect("/beratung?notice=handed_over", status_code=303)
+
+
+@post("/beratung/faelle/{case_id:int}/teilen", include_in_schema=False, sync_to_thread=True, opt=INBOX)
+def share(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
+          data: Form) -> Template | Redirect:
+    case = cases.get_case(db, actor, case_id, "case.write")
+    centre_key = centre_key_of(request, db, actor)
+    if centre_key is None:
+        return _no_key(request)
+    try:
+        sharing.share_case(db, actor, case, as_int(form_text(data, "partner")) or 0, centre_key, now=utcnow())
+    except ValidationFailed as exc:
+        db.rollback()
+        return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))
+    db.commit()
+    return Redirect(f"/beratung/faelle/{case_id}?notice=shared", status_code=303)
+
+
+@post("/beratung/faelle/{case_id:int}/teilen-beenden/{partner_id:int}", include_in_schema=False,
+      sync_to_thread=True, opt=INBOX)
+def end_share(db: Db, actor: CurrentActor, case_id: FromPath[int], partner_id: FromPath[int]) -> Redirect:
+    case = cases.get_case(db, actor, case_id, "case.write")
+    sharing.end_share(db, actor, case, partner_id, now=utcnow())
+    db.commit()
+    return Redirect(f"/beratung/faelle/{case_id}?notice=share_ended", status_code=303)
 
 
 @post("/beratung/faelle/{case_id:int}/inhalt-loeschen", include_in_schema=False, sync_to_thread=True, opt=INBOX)
@@ -456,7 +485,7 @@ def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> 
     return page(request, "cases/audit.html", events=team.audit_log(db, actor), names=names)
 
 
-ROUTES = [hand_over, import_form, import_upload, import_confirm, inbox_page, record_form, record_incident,
-          incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page, add_case_event,
-          change_status, assign_case, purge_case, figures_page, export, team_page, grant, revoke, recover,
-          audit_page]
+ROUTES = [share, end_share, hand_over, import_form, import_upload, import_confirm, inbox_page, record_form,
+          record_incident, incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page,
+          add_case_event, change_status, assign_case, purge_case, figures_page, export, team_page, grant, revoke,
+          recover, audit_page]
