@@ -349,3 +349,12 @@ def test_sharing_needs_consent_lets_the_partner_read_and_document_but_not_decide
         assert client.submit(f"{case_path}/teilen-beenden/{partner}").status_code == 303
         assert other.get(case_path).status_code == 404
         assert other.get(f"/beratung/meldungen/{incident_id}").status_code == 404
+
+
+def test_inbox_any_time_filter_and_confirmations_show(client, personas, reported):
+    incident_id, _receipt = reported
+    client.login(personas["counsellor_a"])
+    assert client.get("/beratung?verification=&older_than=").status_code == 200
+    client.cookies.set("lang", "en", domain="testserver.local")
+    shown = client.get(f"/beratung/meldungen/{incident_id}?notice=triaged")
+    assert 'class="notice" role="status">The triage decision is saved.' in shown.text

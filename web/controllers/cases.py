@@ -63,18 +63,19 @@ def _access(request: Request[Any, Any, Any], db: Session, actor: Actor, incident
 
 @get("/beratung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def inbox_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
-               verification: FromQuery[str | None] = None, older_than: FromQuery[int | None] = None,
+               verification: FromQuery[str | None] = None, older_than: FromQuery[str | None] = None,
                notice: FromQuery[str | None] = None) -> Template:
     chosen = verification if verification in {*tx.VERIFICATION.codes, "unverified"} else None
-    rows = inbox.inbox(db, actor, verification=chosen, older_than_days=older_than, today=utcnow().date())
+    age = as_int(older_than or "")  # "Any time" sends an empty value
+    rows = inbox.inbox(db, actor, verification=chosen, older_than_days=age, today=utcnow().date())
     return page(request, "cases/inbox.html", rows=rows, open_cases=cases.open_cases(db, actor), chosen=chosen,
                 shared_cases=sharing.shared_with_centre(db, actor),
-                older_than=older_than, code_labels=CODE_LABELS, notice=notice)
+                older_than=age, code_labels=CODE_LABELS, notice=notice)
 
 
 def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str, *,
                    status: int = 200, triage_form: FormState | None = None,
-                   reply_form: FormState | None = None) -> Template:
+                   reply_form: FormState | None = None, notice: str | None = None) -> Template:
     incident = inbox.get_incident(db, actor, incident_id)
     if incident.content_purged_on is not None:
         return page(request, "cases/purged.html", incident=incident, code_labels=CODE_LABELS)
@@ -89,13 +90,13 @@ def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, i
                 triage_note=inbox.triage_note(incident, access), code_labels=CODE_LABELS,
                 case_ids=cases.cases_of_incident(db, incident_id), decisions=tx.VERIFICATION.codes,
                 triage_form=triage_form or FormState(values={"decision": incident.verification}),
-                reply_form=reply_form or FormState())
+                reply_form=reply_form or FormState(), notice=notice)
 
 
 @get("/beratung/meldungen/{incident_id:str}", include_in_schema=False, sync_to_thread=True, opt=INBOX)
-def incident_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
-                  incident_id: FromPath[str]) -> Template:
-    return _incident_page(request, db, actor, incident_id)
+def incident_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, incident_id: FromPath[str],
+                  notice: FromQuery[str | None] = None) -> Template:
+    return _incident_page(request, db, actor, incident_id, notice=notice)
 
 
 @post("/beratung/meldungen/{incident_id:str}/sichtung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
@@ -233,7 +234,8 @@ def open_case(db: Db, actor: CurrentActor, incident_id: FromPath[str]) -> Redire
 
 
 def _case_page(request: Request[Any, Any, Any], db: Session, actor: Actor, case_id: int, *, status: int = 200,
-               event_form: FormState | None = None, status_form: FormState | None = None) -> Template:
+               event_form: FormState | None = None, status_form: FormState | None = None,
+               notice: str | None = None) -> Template:
     case = cases.get_case(db, actor, case_id)
     centre_key = centre_key_of(request, db, actor)
     if centre_key is None:
@@ -249,12 +251,13 @@ def _case_page(request: Request[Any, Any, Any], db: Session, actor: Actor, case_
                 incidents=cases.incidents_of(db, case_id), assigned=cases.members_assigned(db, case_id),
                 counsellors=counsellors, options=_options(request), code_labels=CODE_LABELS,
                 event_form=event_form or FormState(), status_form=status_form or FormState(
-                    values={"status": case.status, "outcome": case.outcome or ""}))
+                    values={"status": case.status, "outcome": case.outcome or ""}), notice=notice)
 
 
 @get("/beratung/faelle/{case_id:int}", include_in_schema=False, sync_to_thread=True, opt=INBOX)
-def case_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int]) -> Template:
-    return _case_page(request, db, actor, case_id)
+def case_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
+              notice: FromQuery[str | None] = None) -> Template:
+    return _case_page(request, db, actor, case_id, notice=notice)
 
 
 @post("/beratung/faelle/{case_id:int}/eintrag", include_in_schema=False, sync_to_thread=True, opt=INBOX)
