@@ -60,10 +60,9 @@ def run_load(url: str, *, seconds: float, clients: int = 50) -> dict[str, Any]:
                 else:
                     path = "/beratung" if rng.random() < 0.5 else "/beratung/statistik"
                     kind, response = "staff page", staff.get(path)
-            except httpx.HTTPError:
-                kind = "transport"
+            except httpx.HTTPError as exc:
                 with lock:
-                    errors[kind] += 1
+                    errors[f"transport: {type(exc).__name__}"] += 1
                 continue
             elapsed = time.perf_counter() - started
             with lock:
@@ -104,6 +103,7 @@ def run(*, quick: bool = False) -> str:
             lines.append(f"| {database} | {workers} | {kind} | {len(values)} | {result['errors'].get(kind, 0)} | "
                          f"{_percentile(values, 0.5) * 1000:.0f} | {_percentile(values, 0.95) * 1000:.0f} | "
                          f"{_percentile(values, 0.99) * 1000:.0f} |")
-        if result["errors"].get("transport"):
-            lines.append(f"| {database} | {workers} | transport errors | {result['errors']['transport']} | | | | |")
+        for kind, count in sorted(result["errors"].items()):
+            if kind.startswith("transport"):
+                lines.append(f"| {database} | {workers} | {kind} | {count} | | | | |")
     return "\n".join(lines)
