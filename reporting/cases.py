@@ -155,6 +155,8 @@ def assign(session: Session, actor: Actor, case_id: int, user_ids: list[int], *,
 
 @dataclass(frozen=True)
 class TimelineEntry:
+    id: int
+    done: bool
     at: datetime
     kind: str
     code: str | None
@@ -172,7 +174,7 @@ def timeline(session: Session, actor: Actor, access: CaseAccess, *, now: datetim
                           .order_by(col(CaseEvent.at), col(CaseEvent.id))).all()
     record(session, actor, "case.read", "case", case.id, now=now, organisation_id=case.organisation_id)
     aad = f"case/{case.id}".encode()
-    return [TimelineEntry(e.at, e.kind, e.code, e.on_date,
+    return [TimelineEntry(e.id or 0, e.done, e.at, e.kind, e.code, e.on_date,
                           unseal(access.key, e.body_sealed, aad).decode() if e.body_sealed and access.key else "",
                           names.get(e.author_user_id, ""), e.text_version) for e in events]
 
@@ -239,3 +241,28 @@ def hand_over(session: Session, actor: Actor, case_id: int, target_centre_id: in
     record(session, actor, "case.handover", "case", case.id, now=now, organisation_id=source)
     record(session, actor, "case.handover_received", "case", case.id, now=now, organisation_id=target_centre_id)
     return case
+
+
+REMINDER_DAYS = 7
+
+
+def deadlines_due(session: Session, actor: Actor, *, today: date) -> list[tuple[Case, CaseEvent]]:
+    """Open deadlines of the centre's open cases that end within a week or have passed: the reminder."""
+    if not POLICY.can(actor, "case.inbox"):
+        return []
+    from datetime import timedelta
+    rows = session.exec(select(Case, CaseEvent).join(CaseEvent, col(CaseEvent.case_id) == col(Case.id)).where(
+        Case.organisation_id == actor.organisation_id, col(Case.status) != "closed", CaseEvent.kind == "deadline",
+        col(CaseEvent.done).is_(False), col(CaseEvent.on_date) <= today + timedelta(days=REMINDER_DAYS))
+        .order_by(col(CaseEvent.on_date))).all()
+    return [(case, event) for case, event in rows]
+
+
+def mark_deadline_done(session: Session, actor: Actor, case_id: int, event_id: int, *, now: datetime) -> None:
+    case = get_case(session, actor, case_id, "case.document")
+    event = session.get(CaseEvent, event_id)
+    if event is None or event.case_id != case.id or event.kind != "deadline":
+        raise NotFound("deadline")
+    event.done = True
+    session.add(event)
+    record(session, actor, "case.deadline_done", "case", case.id, now=now, organisation_id=actor.organisation_id)

@@ -57,8 +57,8 @@ def inbox(session: Session, actor: Actor, *, verification: str | None = None, ol
                      i.verification, int(n)) for i, n in rows]
 
 
-def waiting_count(session: Session, actor: Actor) -> int:
-    """What needs the centre: untriaged reports plus unread messages from reporters."""
+def waiting_count(session: Session, actor: Actor, *, today: date) -> int:
+    """What needs the centre: untriaged reports, unread messages from reporters, deadlines this week."""
     if not POLICY.can(actor, "case.inbox"):
         return 0
     untriaged = session.exec(select(func.count()).select_from(Incident).where(
@@ -66,7 +66,9 @@ def waiting_count(session: Session, actor: Actor) -> int:
     unread = session.exec(select(func.count()).select_from(Message).join(Incident).where(
         Incident.centre_id == actor.organisation_id, Message.author == "reporter",
         col(Message.read_by_centre).is_(False))).one()
-    return int(untriaged) + int(unread)
+    from reporting.cases import deadlines_due
+    due = len(deadlines_due(session, actor, today=today))
+    return int(untriaged) + int(unread) + due
 
 
 def get_incident(session: Session, actor: Actor, incident_id: str, action: str = "case.read") -> Incident:

@@ -358,3 +358,28 @@ def test_inbox_any_time_filter_and_confirmations_show(client, personas, reported
     client.cookies.set("lang", "en", domain="testserver.local")
     shown = client.get(f"/beratung/meldungen/{incident_id}?notice=triaged")
     assert 'class="notice" role="status">The triage decision is saved.' in shown.text
+
+
+def test_deadlines_due_this_week_remind_in_the_inbox_until_done(client, personas, db, crypto, centres):
+    from datetime import timedelta
+
+    from reporting import cases
+    from reporting.intake import intake_context, parse_report, submit_report
+    today = utcnow().date()
+    soon = today - timedelta(days=55)  # the AGG period of an incident 55 days ago ends in about 5 days
+    values = {k: v if isinstance(v, list) else [v] for k, v in {
+        **FULL_REPORT, "year": str(soon.year), "month": str(soon.month), "day": str(soon.day)}.items()}
+    report = parse_report(values, intake_context(db, today=today))
+    submitted = submit_report(db, report, [], tag_key=b"t" * 32, params=crypto.argon2, today=today)
+    incident = db.get(Incident, submitted.incident_id)
+    incident.verification = "verified"
+    case = cases.open_case(db, personas["counsellor_a"].actor, incident, now=utcnow())
+    db.commit()
+    client.login(personas["counsellor_a"])
+    inbox = client.get("/beratung")
+    reminders = inbox.text.split('id="deadlines-heading"')[1].split("</section>")[0]
+    assert f'/beratung/faelle/{case.id}">' in reminders
+    assert re.search(r'class="badge">1<', inbox.text)  # the deadline counts in the navigation
+    deadline = db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "deadline")).one()
+    assert client.submit(f"/beratung/faelle/{case.id}/frist/{deadline.id}/erledigt").status_code == 303
+    assert 'id="deadlines-heading"' not in client.get("/beratung").text

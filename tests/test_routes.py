@@ -58,10 +58,11 @@ for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
                        ("POST", "/beratung/faelle/{case_id}/zuweisung"),
                        ("POST", "/beratung/faelle/{case_id}/uebergabe"),
                        ("POST", "/beratung/faelle/{case_id}/teilen"),
+                       ("POST", "/beratung/faelle/{case_id}/frist/{event_id}/erledigt"),
                        ("POST", "/beratung/faelle/{case_id}/teilen-beenden/{partner_id}")]:
     ALLOWED[(_method, _path)] = CENTRE_A
 PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
-SAMPLE_PATH_VALUES = {"partner_id": "999999", "user_id": "999999", "token": "no-such-token",
+SAMPLE_PATH_VALUES = {"event_id": "999999", "partner_id": "999999", "user_id": "999999", "token": "no-such-token",
                       "file_path": "css/site.css", "path": "x"}
 
 
@@ -113,7 +114,11 @@ def _objects_of_centre_a(db, crypto, personas) -> dict[str, str]:
                                   email="victim@example.org", display_name="Victim", password="a long password",
                                   roles=frozenset({accounts.Role.STRATEGY_MEMBER}), now=utcnow())
     db.commit()
-    return {"incident_id": submitted.incident_id, "case_id": str(case.id),
+    from sqlmodel import select
+
+    from reporting.models import CaseEvent
+    deadline = db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "deadline")).one()
+    return {"incident_id": submitted.incident_id, "case_id": str(case.id), "event_id": str(deadline.id),
             "member": str(personas["counsellor_a"].user_id), "victim": str(victim.id)}
 
 
@@ -129,6 +134,7 @@ def test_authorisation_matrix(persona_key, app, client, personas, db, crypto):
         if path in PUBLIC_PATHS or path in {"/abmelden"}:
             continue  # public paths are open by design; logging out would end this sweep's session
         values = {**SAMPLE_PATH_VALUES, "incident_id": ids["incident_id"], "case_id": ids["case_id"],
+                  "event_id": ids["event_id"],
                   "user_id": ids["victim"] if path.startswith("/admin") else ids["member"]}
         url = concrete(path, values)
         response = client.get(url) if method == "GET" else client.submit(url, {})

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Request
 from litestar.response import Template
 
+from core.clock import utcnow
 from core.permissions import POLICY
 from web.i18n import LANGUAGE_NAMES, babel_locale, html_lang, is_rtl, jinja_gettext, jinja_ngettext, language_of
 from web.identity import identity_of
@@ -60,7 +61,7 @@ def _waiting(request: Request[Any, Any, Any], actor: Any) -> int:
 
     from reporting.inbox import waiting_count
     with Session(request.app.state.engine) as db:
-        return waiting_count(db, actor)
+        return waiting_count(db, actor, today=utcnow().date())
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:

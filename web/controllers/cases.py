@@ -69,6 +69,7 @@ def inbox_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
     age = as_int(older_than or "")  # "Any time" sends an empty value
     rows = inbox.inbox(db, actor, verification=chosen, older_than_days=age, today=utcnow().date())
     return page(request, "cases/inbox.html", rows=rows, open_cases=cases.open_cases(db, actor), chosen=chosen,
+                deadlines=cases.deadlines_due(db, actor, today=utcnow().date()), today=utcnow().date(),
                 shared_cases=sharing.shared_with_centre(db, actor),
                 older_than=age, code_labels=CODE_LABELS, notice=notice)
 
@@ -320,6 +321,14 @@ def hand_over(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case
     return Redirect("/beratung?notice=handed_over", status_code=303)
 
 
+@post("/beratung/faelle/{case_id:int}/frist/{event_id:int}/erledigt", include_in_schema=False, sync_to_thread=True,
+      opt=INBOX)
+def deadline_done(db: Db, actor: CurrentActor, case_id: FromPath[int], event_id: FromPath[int]) -> Redirect:
+    cases.mark_deadline_done(db, actor, case_id, event_id, now=utcnow())
+    db.commit()
+    return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
+
+
 @post("/beratung/faelle/{case_id:int}/teilen", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def share(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
           data: Form) -> Template | Redirect:
@@ -488,7 +497,7 @@ def audit_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> 
     return page(request, "cases/audit.html", events=team.audit_log(db, actor), names=names)
 
 
-ROUTES = [share, end_share, hand_over, import_form, import_upload, import_confirm, inbox_page, record_form,
-          record_incident, incident_page, triage_incident, reply, coding_form, save_coding, open_case, case_page,
-          add_case_event, change_status, assign_case, purge_case, figures_page, export, team_page, grant, revoke,
-          recover, audit_page]
+ROUTES = [deadline_done, share, end_share, hand_over, import_form, import_upload, import_confirm, inbox_page,
+          record_form, record_incident, incident_page, triage_incident, reply, coding_form, save_coding,
+          open_case, case_page, add_case_event, change_status, assign_case, purge_case, figures_page, export,
+          team_page, grant, revoke, recover, audit_page]
