@@ -52,7 +52,9 @@ class Leadership:
             self._file = handle
             return True
         connection = self.engine.connect()
-        if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar():
+        acquired = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar()
+        connection.commit()  # end the implicit transaction; the session-level lock stays with the connection
+        if acquired:
             self._connection = connection
             return True
         connection.close()
@@ -63,7 +65,12 @@ class Leadership:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
         if self._connection is not None:
+            # Unlock explicitly: a pooled connection goes back to the pool, not away, and would
+            # keep the session-level lock.
+            self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            self._connection.commit()
             self._connection.close()
+            self._connection = None
 
 
 def _period(minutes: int) -> str:
