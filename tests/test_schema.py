@@ -40,3 +40,26 @@ def test_migrate_check_reports_pending_migrations(tmp_path, capsys, monkeypatch)
     assert main(["migrate"]) == 0
     assert main(["migrate", "--check"]) == 0
     assert "current" in capsys.readouterr().out
+
+
+def test_create_admin_makes_an_administrator_who_must_set_up_the_second_factor(tmp_path, capsys, monkeypatch):
+    from sqlmodel import Session, select
+
+    from core import accounts
+    from core.actors import Role
+    from core.db import make_engine
+    from web.cli import main
+    url = f"sqlite:///{tmp_path}/admin.sqlite3"
+    monkeypatch.setenv("VORORT_DATABASE_URL", url)
+    monkeypatch.setenv("VORORT_SECRET_KEY_FILE", str(tmp_path / "key"))
+    monkeypatch.setenv("VORORT_ARGON2_MEMORY_KIB", "8")
+    monkeypatch.setenv("VORORT_ARGON2_PARALLELISM", "1")
+    monkeypatch.setenv("VORORT_ARGON2_TIME_COST", "1")
+    assert main(["migrate"]) == 0
+    assert main(["create-admin", "--email", "it@stadt.example", "--password", "short"]) == 2
+    assert "password_too_short" in capsys.readouterr().err
+    assert main(["create-admin", "--email", "it@stadt.example", "--password", "a long admin password"]) == 0
+    with Session(make_engine(url)) as db:
+        user = db.exec(select(accounts.User)).one()
+        assert accounts.roles_of(db, user.id) == {Role.ADMIN}
+        assert user.totp_secret_sealed is None and accounts.needs_totp(accounts.roles_of(db, user.id))
