@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: html-checker run test test-sqlite test-postgres test-browser lint bench migrate install install-dev browser clean messages
+.PHONY: sbom html-checker run test test-sqlite test-postgres test-browser lint bench migrate install install-dev browser clean messages
 
 DEV_STAMP := $(VENV)/.installed-dev
 
@@ -69,6 +69,14 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r core reporting strategy web
+	# Known vulnerabilities of everything installed (asks PyPI's advisory data; our own package is local).
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
+
+# A CycloneDX software bill of materials of the installed environment.
+sbom: install-dev
+	$(BIN)/cyclonedx-py environment $(BIN)/python --output-format JSON --output-file var/sbom.cdx.json
+	@echo "SBOM written to var/sbom.cdx.json"
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -18,7 +18,8 @@ from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
 from web.demo_incidents import DISTRICTS, seed_incidents
 
-DEMO_PASSWORD = "demo-passwort-musterstadt"
+# Published on purpose: the demo is for trying the app out.
+DEMO_PASSWORD = "demo-passwort-musterstadt"  # nosec B105
 
 ORGANISATIONS = [
     ("Antidiskriminierungsberatung AWO Musterstadt", OrganisationKind.COUNSELLING_CENTRE),

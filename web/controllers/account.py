@@ -57,7 +57,8 @@ def login(request: Request[Any, Any, Any], db: Db, crypto: Keys, settings: Confi
     user = accounts.authenticate(db, crypto, email=email, password=password)
     if user is None or user.id is None:
         # One message for unknown address and wrong password; authenticate() takes the same time.
-        form = FormState(values={"email": email}, errors={"password": "login_failed"})
+        # "login_failed" is a message id, not a password.
+        form = FormState(values={"email": email}, errors={"password": "login_failed"})  # nosec B105
         return page(request, "account/login.html", status=422, form=form, next_path=target, notice=None)
     now = utcnow()
     old = identity_of(request.state).session_token
