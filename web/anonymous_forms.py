@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import Cookie, FormMultiDict, UploadFile
 from litestar.middleware.csrf import generate_csrf_hash, generate_csrf_token
+from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 
 from reporting.attachments import Upload
@@ -54,3 +55,10 @@ async def read_uploads(form: FormMultiDict) -> list[Upload]:
     """The files of a multipart form; an empty file input sends one nameless empty part."""
     items = form.getall("files") if "files" in form else []
     return [Upload(item.filename or "", await item.read()) for item in items if isinstance(item, UploadFile)]
+
+
+def with_cookie(response: Template, cookie: Cookie | None) -> Template:
+    """The page, setting the CSRF cookie when `prepare_token` made a new one."""
+    if cookie:
+        response.cookies.append(cookie)
+    return response

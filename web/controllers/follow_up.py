@@ -11,7 +11,6 @@ from typing import Any
 
 import anyio
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.response import Template
 from sqlmodel import Session
 
@@ -20,23 +19,17 @@ from core.errors import NotFound, ValidationFailed
 from reporting import dialogue
 from reporting.attachments import Upload, clean_uploads
 from reporting.receipts import format_receipt, normalise_receipt
-from web.anonymous_forms import prepare_token, read_uploads, token_matches
+from web.anonymous_forms import prepare_token, read_uploads, token_matches, with_cookie
 from web.deps import as_int
 from web.labels import CODE_LABELS, STATE_EXPLANATIONS
 from web.ratelimit import client_address
 from web.templating import FormState, page
 
 
-def _with_cookie(response: Template, cookie: Cookie | None) -> Template:
-    if cookie:
-        response.cookies.append(cookie)
-    return response
-
-
 @get("/status", include_in_schema=False)
 async def status_form(request: Request[Any, Any, Any]) -> Template:
     cookie = prepare_token(request)
-    return _with_cookie(page(request, "status/lookup.html"), cookie)
+    return with_cookie(page(request, "status/lookup.html"), cookie)
 
 
 def open_report(state: Any, code: str) -> dialogue.ContentAccess | None:
@@ -58,27 +51,27 @@ async def status(request: Request[Any, Any, Any]) -> Template | Response[bytes]:
     action = str(form.get("action", "open"))
     if not token_matches(request, str(form.get("_csrf_token", ""))):
         lookup = FormState(values={"receipt": raw_code})
-        return _with_cookie(page(request, "status/lookup.html", status=422, form=lookup, notice="form_expired"),
+        return with_cookie(page(request, "status/lookup.html", status=422, form=lookup, notice="form_expired"),
                             cookie)
     limiter = request.app.state.lookup_limiter
     identity = limiter.identity(client_address(request.scope))
     if limiter.blocked(identity):
         form_state = FormState(values={"receipt": raw_code}, errors={"receipt": "lookup_limited"})
-        return _with_cookie(page(request, "status/lookup.html", status=429, form=form_state), cookie)
+        return with_cookie(page(request, "status/lookup.html", status=429, form=form_state), cookie)
     code = normalise_receipt(raw_code)
     if code is None:
         form_state = FormState(values={"receipt": raw_code}, errors={"receipt": "receipt_invalid"})
-        return _with_cookie(page(request, "status/lookup.html", status=422, form=form_state), cookie)
+        return with_cookie(page(request, "status/lookup.html", status=422, form=form_state), cookie)
     access = await anyio.to_thread.run_sync(open_report, request.app.state, code)
     if access is None:
         limiter.hit(identity)
         # The same answer for a code that never existed and one that was deleted.
         form_state = FormState(values={"receipt": raw_code}, errors={"receipt": "receipt_unknown"})
-        return _with_cookie(page(request, "status/lookup.html", status=422, form=form_state), cookie)
+        return with_cookie(page(request, "status/lookup.html", status=422, form=form_state), cookie)
     if action == "download":
         return await anyio.to_thread.run_sync(partial(_download, request, access, str(form.get("attachment", ""))))
     uploads = await read_uploads(form)
-    return _with_cookie(await anyio.to_thread.run_sync(
+    return with_cookie(await anyio.to_thread.run_sync(
         partial(_thread_page, request, access, code, action, str(form.get("message", "")), uploads)), cookie)
 
 

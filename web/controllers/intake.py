@@ -34,7 +34,7 @@ from reporting.intake import (
 )
 from reporting.models import District
 from reporting.receipts import format_receipt
-from web.anonymous_forms import prepare_token, read_uploads, token_matches
+from web.anonymous_forms import prepare_token, read_uploads, token_matches, with_cookie
 from web.controllers.public import language_cookie
 from web.i18n import gettext_for
 from web.labels import CODE_LABELS, MONTHS
@@ -95,9 +95,7 @@ def _render(request: Request[Any, Any, Any], flow: Flow, reference: dict[str, An
                     options=_options_for(request), code_labels=CODE_LABELS, months=MONTHS, values=flow.values,
                     centre_names={str(org): name for org, name, _d in reference["centres"]},
                     district_names=dict(reference["districts"]), **reference)
-    if cookie:
-        response.cookies.append(cookie)
-    return response
+    return with_cookie(response, cookie)
 
 
 def _new_challenge(request: Request[Any, Any, Any]) -> dict[str, str]:
@@ -216,19 +214,14 @@ def _send(request: Request[Any, Any, Any], flow: Flow, uploads: list[Upload], *,
         db.commit()
     response = page(request, "report/receipt.html", receipt=format_receipt(submitted.receipt),
                     centre_name=dict((str(o), n) for o, n, _d in reference["centres"]).get(str(report.centre_id), ""))
-    if cookie:
-        response.cookies.append(cookie)
-    return response
+    return with_cookie(response, cookie)
 
 
 @get("/melden/danke", include_in_schema=False)
 async def report_next_steps(request: Request[Any, Any, Any]) -> Template:
     cookie = prepare_token(request)
     reference = await anyio.to_thread.run_sync(_load_reference, request.app.state.engine)
-    response = page(request, "report/next_steps.html", centres=reference["centres"])
-    if cookie:
-        response.cookies.append(cookie)
-    return response
+    return with_cookie(page(request, "report/next_steps.html", centres=reference["centres"]), cookie)
 
 
 ROUTES = [report_start, report_step, report_next_steps]
