@@ -242,3 +242,11 @@ def test_two_apps_in_one_process_both_serve(settings, engine):
         with TestClient(create_app(settings, engine=engine)) as fresh:
             assert fresh.get("/anmelden").status_code == 200
             assert fresh.post("/anmelden", data={"_csrf_token": "x"}).status_code == 403
+
+
+def test_poster_shows_the_address_and_a_local_qr_code_in_every_language(client, settings):
+    page = client.get("/aushang")
+    assert page.status_code == 200
+    assert f"{settings.base_url}/melden" in page.text and "<svg" in page.text
+    assert page.text.count('<li lang="') == len(settings.languages)
+    assert 'lang="ar" dir="rtl"' in page.text

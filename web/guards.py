@@ -21,6 +21,7 @@ PUBLIC_PATHS = frozenset({
     "/readyz",
     "/metrics",  # answers 404 unless VORORT_METRICS_TOKEN is set and sent as a bearer token
     "/melden",
+    "/aushang",
     "/melden/danke",
     "/status",
     "/api/v1/challenge",

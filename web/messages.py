@@ -107,3 +107,6 @@ NOTICES = {
                          "The coded record stays for the statistics."),
     "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
 }
+
+# One sentence on the poster, shown in every offered language at once.
+POSTER_LINE = _("Experienced or seen racism? Report it here, anonymously and in your language.")

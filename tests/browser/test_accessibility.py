@@ -163,6 +163,7 @@ def test_anonymous_pages(page: Page, invitation_link: str, lang: str) -> None:
 
     _walk(page, lang, [
         Visit("start page", _get("/")),
+        Visit("poster for waiting rooms", _get("/aushang")),
         Visit("staff log-in", _get("/anmelden")),
         Visit("staff log-in, failed", _failed_login),
         Visit("protected page sends to log-in", _protected_page),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import qrcode
-import qrcode.image.svg
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
@@ -20,6 +18,7 @@ from core.keyring import unlock_user_key
 from core.sessions import count_second_factor_failure, end_session, start_session
 from web.deps import Config, CurrentActor, Db, Keys, form_text, safe_next
 from web.identity import identity_of, session_cookie_name
+from web.qr import qr_svg
 from web.templating import FormState, page
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -107,12 +106,6 @@ def second_factor(request: Request[Any, Any, Any], db: Db, crypto: Keys, setting
     return page(request, "account/second_factor.html", status=422, form=form, next_path=target)
 
 
-def _qr_svg(uri: str) -> str:
-    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    svg: str = image.to_string(encoding="unicode")
-    return svg
-
-
 def _enrolment_user(request: Request[Any, Any, Any], db: Db) -> accounts.User:
     identity = identity_of(request.state)
     user_id = identity.pending_user_id or identity.actor.user_id
@@ -139,7 +132,7 @@ def _enrol_page(request: Request[Any, Any, Any], settings: Config, user: account
     uri = accounts.totp_uri(secret, user.email, settings.site_name)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return page(request, "account/enrol.html", status=status, secret=secret, grouped_secret=grouped,
-                qr_svg=_qr_svg(uri), form=form, next_path=target)
+                qr_svg=qr_svg(uri), form=form, next_path=target)
 
 
 @post("/anmelden/zweiter-faktor/einrichten", include_in_schema=False, sync_to_thread=True,

@@ -14,7 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.migrate import pending
 from web.deps import Config, safe_next
-from web.i18n import LANG_COOKIE
+from web.i18n import LANG_COOKIE, LANGUAGE_NAMES, translations
+from web.messages import POSTER_LINE
+from web.qr import qr_svg
 from web.settings import Settings
 from web.templating import page
 
@@ -64,4 +66,12 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     return Response(result, status_code=200 if result["status"] == "ok" else 503)
 
 
-ROUTES = [start_page, switch_language, healthz, readyz]
+@get("/aushang", include_in_schema=False)
+async def poster(request: Request[Any, Any, Any], settings: Config) -> Template:
+    """A printable poster for waiting rooms: the reporting address, its QR code, every offered language."""
+    address = f"{settings.base_url.rstrip('/')}/melden"
+    lines = [(code, LANGUAGE_NAMES[code], translations(code).gettext(POSTER_LINE)) for code in settings.languages]
+    return page(request, "poster.html", address=address, qr=qr_svg(address), lines=lines)
+
+
+ROUTES = [start_page, switch_language, healthz, readyz, poster]
