@@ -8,6 +8,7 @@ RULES = [
     rule("organisation.create", Role.ADMIN, doc="Create an organisation taking part in Vor Ort."),
     rule("user.invite", Role.ADMIN, doc="Invite a person into an organisation with roles (one-time link)."),
     rule("user.deactivate", Role.ADMIN, doc="Deactivate an account; its sessions end at once."),
+    rule("legal.edit", Role.ADMIN, doc="Edit the imprint, privacy notice, accessibility statement and use of reports."),
     rule("account.self", *Role, doc="Manage one's own account: password, second factor, log-out."),
 ]
 

@@ -4,8 +4,9 @@ from core.accounts import Invite, Organisation, RecoveryCode, User, UserRole
 from core.audit import AuditEvent
 from core.jobs import JobRun
 from core.keyring import UserKey
+from core.legal_pages import LegalPage
 from core.server_keys import ServerKey
 from core.sessions import StaffSession
 
-__all__ = ["AuditEvent", "Invite", "JobRun", "Organisation", "RecoveryCode", "ServerKey", "StaffSession", "User",
-           "UserKey", "UserRole"]
+__all__ = ["AuditEvent", "Invite", "JobRun", "LegalPage", "Organisation", "RecoveryCode", "ServerKey",
+           "StaffSession", "User", "UserKey", "UserRole"]

@@ -29,6 +29,8 @@ ALLOWED = {
     ("POST", "/admin/organisationen"): {"admin"},
     ("POST", "/admin/einladungen"): {"admin"},
     ("POST", "/admin/konten/{user_id}/deaktivieren"): {"admin"},
+    ("GET", "/admin/rechtliches/{slug}/{lang}"): {"admin"},
+    ("POST", "/admin/rechtliches/{slug}/{lang}"): {"admin"},
     ("GET", "/beratung"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("GET", "/beratung/neu"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("GET", "/beratung/statistik"): {"counsellor_a", "lead_a", "counsellor_b"},
@@ -62,8 +64,8 @@ for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
                        ("POST", "/beratung/faelle/{case_id}/teilen-beenden/{partner_id}")]:
     ALLOWED[(_method, _path)] = CENTRE_A
 PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
-SAMPLE_PATH_VALUES = {"event_id": "999999", "partner_id": "999999", "user_id": "999999", "token": "no-such-token",
-                      "file_path": "css/site.css", "path": "x"}
+SAMPLE_PATH_VALUES = {"slug": "datenschutz", "lang": "de", "event_id": "999999", "partner_id": "999999",
+                      "user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x"}
 
 
 def test_every_route_is_public_or_guarded(app):

@@ -22,6 +22,10 @@ PUBLIC_PATHS = frozenset({
     "/metrics",  # answers 404 unless VORORT_METRICS_TOKEN is set and sent as a bearer token
     "/melden",
     "/aushang",
+    "/impressum",
+    "/datenschutz",
+    "/barrierefreiheit",
+    "/meldungen-nutzung",
     "/melden/danke",
     "/status",
     "/api/v1/challenge",

@@ -164,6 +164,10 @@ def test_anonymous_pages(page: Page, invitation_link: str, lang: str) -> None:
     _walk(page, lang, [
         Visit("start page", _get("/")),
         Visit("poster for waiting rooms", _get("/aushang")),
+        Visit("privacy notice", _get("/datenschutz")),
+        Visit("accessibility statement", _get("/barrierefreiheit")),
+        Visit("how reports are used", _get("/meldungen-nutzung")),
+        Visit("imprint", _get("/impressum")),
         Visit("staff log-in", _get("/anmelden")),
         Visit("staff log-in, failed", _failed_login),
         Visit("protected page sends to log-in", _protected_page),
