@@ -79,7 +79,7 @@ def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, i
                    reply_form: FormState | None = None, notice: str | None = None) -> Template:
     incident = inbox.get_incident(db, actor, incident_id)
     if incident.content_purged_on is not None:
-        return page(request, "cases/purged.html", incident=incident, code_labels=CODE_LABELS)
+        return page(request, "cases/purged.html", incident=incident, code_labels=CODE_LABELS, notice=notice)
     access = _access(request, db, actor, incident_id)
     if access is None:
         return _no_key(request)
