@@ -198,13 +198,15 @@ def open_cases(session: Session, actor: Actor) -> list[tuple[Case, date | None]]
     POLICY.require(actor, "case.inbox")
     cases = session.exec(select(Case).where(Case.organisation_id == actor.organisation_id,
                                             col(Case.status) != "closed").order_by(col(Case.opened_at).desc())).all()
-    result = []
-    for case in cases:
-        deadline = session.exec(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.kind == "deadline", col(CaseEvent.done).is_(False))
-            .order_by(col(CaseEvent.on_date))).first()
-        result.append((case, deadline.on_date if deadline else None))
-    return result
+    # One query for all deadlines, not one per case.
+    next_due: dict[int, date] = {}
+    for event in session.exec(select(CaseEvent).where(
+            col(CaseEvent.case_id).in_([c.id for c in cases]), CaseEvent.kind == "deadline",
+            col(CaseEvent.done).is_(False))).all():
+        due = event.on_date
+        if due is not None and (event.case_id not in next_due or due < next_due[event.case_id]):
+            next_due[event.case_id] = due
+    return [(case, next_due.get(case.id or 0)) for case in cases]
 
 
 def hand_over(session: Session, actor: Actor, case_id: int, target_centre_id: int, centre_key: bytes, *,

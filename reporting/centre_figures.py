@@ -44,13 +44,13 @@ def centre_figures(session: Session, actor: Actor) -> CentreFigures:
         for dimension in ("primary_motive", "life_area", "primary_type"):
             by_year[dimension].setdefault(year, Counter())[getattr(incident, dimension) or "unknown"] += 1
     cases = session.exec(select(Case).where(Case.organisation_id == actor.organisation_id)).all()
+    opened = {case.id: case.opened_at.year for case in cases}
     for case in cases:
-        year = case.opened_at.year
         if case.outcome:
-            by_year["outcome"].setdefault(year, Counter())[case.outcome] += 1
-        for event in session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                          CaseEvent.kind == "intervention")).all():
-            by_year["intervention"].setdefault(year, Counter())[event.code or "unknown"] += 1
+            by_year["outcome"].setdefault(opened[case.id], Counter())[case.outcome] += 1
+    for case_id, code in session.exec(select(CaseEvent.case_id, CaseEvent.code).where(
+            col(CaseEvent.case_id).in_(list(opened)), CaseEvent.kind == "intervention")).all():
+        by_year["intervention"].setdefault(opened[case_id], Counter())[code or "unknown"] += 1
     years = sorted({y for dimension in by_year.values() for y in dimension}, reverse=True)
     return CentreFigures(years, by_year)
 
@@ -68,7 +68,8 @@ def export_rows(session: Session, actor: Actor, *, now: datetime, with_descripti
             Incident.centre_id == actor.organisation_id)).all():
         codes.setdefault(code_row.incident_id, {}).setdefault(code_row.field, []).append(code_row.code)
     links: dict[str, list[str]] = {}
-    for link in session.exec(select(CaseIncident)).all():
+    for link in session.exec(select(CaseIncident).join(Incident, col(Incident.id) == col(CaseIncident.incident_id))
+                             .where(Incident.centre_id == actor.organisation_id)).all():
         links.setdefault(link.incident_id, []).append(str(link.case_id))
     rows = []
     for incident in incidents:

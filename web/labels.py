@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def _(message: str) -> str:
     return message
@@ -214,3 +216,17 @@ MONTHS = [
     _("January"), _("February"), _("March"), _("April"), _("May"), _("June"), _("July"), _("August"),
     _("September"), _("October"), _("November"), _("December"),
 ]
+
+
+def options_for(request: Any) -> Any:
+    """`options(list_name)` for templates: (code, label in the request's language) of a code list, in order."""
+    from reporting.taxonomy import CODE_LISTS
+    from web.i18n import gettext_for
+
+    def translate(message: str) -> str:
+        return gettext_for(request, message)
+
+    def options(list_name: str) -> list[tuple[str, str]]:
+        labels = CODE_LABELS.get(list_name, {})
+        return [(code, translate(labels.get(code, code))) for code in CODE_LISTS[list_name].codes]
+    return options

@@ -29,9 +29,8 @@ from reporting.models import District, Incident
 from reporting.receipts import format_receipt
 from web.centre_key import centre_key_of
 from web.deps import CurrentActor, Db, Keys, as_int, form_list, form_text
-from web.i18n import gettext_for
 from web.identity import identity_of
-from web.labels import CODE_LABELS, MONTHS
+from web.labels import CODE_LABELS, MONTHS, options_for
 from web.messages import FIELD_MESSAGES
 from web.templating import FormState, page
 
@@ -41,13 +40,6 @@ INBOX = {"permission": "case.inbox"}
 
 def _no_key(request: Request[Any, Any, Any]) -> Template:
     return page(request, "cases/no_key.html", status=403)
-
-
-def _options(request: Request[Any, Any, Any]) -> Any:
-    def options(list_name: str) -> list[tuple[str, str]]:
-        labels = CODE_LABELS.get(list_name, {})
-        return [(c, gettext_for(request, labels.get(c, c))) for c in tx.CODE_LISTS[list_name].codes]
-    return options
 
 
 def _access(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str
@@ -158,7 +150,7 @@ def _coding_page(request: Request[Any, Any, Any], db: Session, incident: Inciden
     shown = {n: (v if n in MULTI_FIELDS else (v[0] if v else "")) for n, v in values.items()}
     districts = db.exec(select(District).order_by(col(District.position))).all()
     return page(request, "cases/coding.html", status=status, incident=incident, form=FormState(shown, errors),
-                values=values, options=_options(request), months=MONTHS, districts=[(d.code, d.name)
+                values=values, options=options_for(request), months=MONTHS, districts=[(d.code, d.name)
                                                                                    for d in districts])
 
 
@@ -199,7 +191,7 @@ def _record_page(request: Request[Any, Any, Any], db: Session, values: dict[str,
     shown = {n: (v if n in MULTI_FIELDS else (v[0] if v else "")) for n, v in values.items()}
     districts = db.exec(select(District).order_by(col(District.position))).all()
     return page(request, "cases/record.html", status=status, form=FormState(shown, errors), values=values,
-                options=_options(request), months=MONTHS, districts=[(d.code, d.name) for d in districts])
+                options=options_for(request), months=MONTHS, districts=[(d.code, d.name) for d in districts])
 
 
 @get("/beratung/neu", include_in_schema=False, sync_to_thread=True, opt=INBOX)
@@ -250,7 +242,7 @@ def _case_page(request: Request[Any, Any, Any], db: Session, actor: Actor, case_
     return page(request, "cases/case.html", status=status, case=case, entries=entries, partners=partners,
                 shared=shared, owner=case.organisation_id == actor.organisation_id,
                 incidents=cases.incidents_of(db, case_id), assigned=cases.members_assigned(db, case_id),
-                counsellors=counsellors, options=_options(request), code_labels=CODE_LABELS,
+                counsellors=counsellors, options=options_for(request), code_labels=CODE_LABELS,
                 event_form=event_form or FormState(), status_form=status_form or FormState(
                     values={"status": case.status, "outcome": case.outcome or ""}), notice=notice)
 

@@ -18,7 +18,6 @@ from sqlmodel import Session
 from core.clock import utcnow
 from core.errors import ValidationFailed
 from reporting import challenges
-from reporting import taxonomy as tx
 from reporting.attachments import Upload, clean_uploads
 from reporting.centres import receiving_centres
 from reporting.intake import (
@@ -36,8 +35,7 @@ from reporting.models import District
 from reporting.receipts import format_receipt
 from web.anonymous_forms import prepare_token, read_uploads, token_matches, with_cookie
 from web.controllers.public import language_cookie
-from web.i18n import gettext_for
-from web.labels import CODE_LABELS, MONTHS
+from web.labels import CODE_LABELS, MONTHS, options_for
 from web.ratelimit import client_address
 from web.templating import FormState, page
 
@@ -59,13 +57,6 @@ class Flow:
 def _form_state(flow: Flow) -> FormState:
     shown = {name: (vals if name in MULTI_FIELDS else (vals[0] if vals else "")) for name, vals in flow.values.items()}
     return FormState(values=shown, errors=flow.errors)
-
-
-def _options_for(request: Request[Any, Any, Any]) -> Any:
-    def options(list_name: str) -> list[tuple[str, str]]:
-        labels = CODE_LABELS[list_name]
-        return [(code, gettext_for(request, labels[code])) for code in tx.CODE_LISTS[list_name].codes]
-    return options
 
 
 def _hidden(flow: Flow) -> list[tuple[str, str]]:
@@ -92,7 +83,7 @@ def _render(request: Request[Any, Any, Any], flow: Flow, reference: dict[str, An
     response = page(request, "report/flow.html", status=status, flow=flow, form=_form_state(flow),
                     language_form="report-form",
                     step_number=number, step_count=len(STEP_KEYS), step_keys=STEP_KEYS, hidden=_hidden(flow),
-                    options=_options_for(request), code_labels=CODE_LABELS, months=MONTHS, values=flow.values,
+                    options=options_for(request), code_labels=CODE_LABELS, months=MONTHS, values=flow.values,
                     centre_names={str(org): name for org, name, _d in reference["centres"]},
                     district_names=dict(reference["districts"]), **reference)
     return with_cookie(response, cookie)
