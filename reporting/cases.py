@@ -169,9 +169,10 @@ class TimelineEntry:
 def timeline(session: Session, actor: Actor, access: CaseAccess, *, now: datetime) -> list[TimelineEntry]:
     """Everything that happened on the case, oldest first; reading it is audited."""
     case = get_case(session, actor, access.case_id)
-    names = {u.id: u.display_name for u in session.exec(select(User)).all()}
     events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
                           .order_by(col(CaseEvent.at), col(CaseEvent.id))).all()
+    authors = {e.author_user_id for e in events if e.author_user_id is not None}
+    names = {u.id: u.display_name for u in session.exec(select(User).where(col(User.id).in_(authors))).all()}
     record(session, actor, "case.read", "case", case.id, now=now, organisation_id=case.organisation_id)
     aad = f"case/{case.id}".encode()
     return [TimelineEntry(e.id or 0, e.done, e.at, e.kind, e.code, e.on_date,
