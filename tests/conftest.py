@@ -3,6 +3,7 @@ the app, a client, and the personas of the design notes."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,9 @@ PG_URL = os.environ.get("VORORT_TEST_DATABASE_URL", "")
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """The xdist worker, prefixed by the checkout, so two checkouts on one machine never share a database."""
+    checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
+    return f"{checkout}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def _fresh_postgres_url(base: str) -> str:

@@ -31,7 +31,8 @@ def _database(url: str) -> str:
     import psycopg
     from sqlalchemy.engine import make_url
     parsed = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"vorort_topology_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    from tests.conftest import _worker
+    name = f"vorort_topology_{_worker()}"
     with psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False),
                          autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -42,6 +42,9 @@ def test_values_are_read_and_converted():
     ({"VORORT_SUPPRESSION_K": "1"}, "at least 2"),
     ({"VORORT_LANGUAGES": "de,xx"}, "unsupported languages: xx"),
     ({"VORORT_DEBUG": "maybe"}, "VORORT_DEBUG has an invalid value"),
+    ({"VORORT_PUBLIC_SUPPRESSION_K": "3"}, "at least VORORT_SUPPRESSION_K"),
+    ({"VORORT_PUBLICATION_DELAY_DAYS": "-1"}, "must not be negative"),
+    ({"VORORT_AGS": "0999"}, "eight-digit"),
 ])
 def test_bad_values_are_refused_with_a_clear_message(env, message):
     with pytest.raises(SettingsError, match=message):

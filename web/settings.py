@@ -25,6 +25,10 @@ class Settings:
     languages: tuple[str, ...] = SUPPORTED_LANGUAGES
     default_language: str = "de"
     suppression_k: int = 5
+    public_suppression_k: int = 10
+    publication_delay_days: int = 14
+    public_statistics: bool = False
+    public_chronicle: bool = False
     retention_unverified_days: int = 90
     retention_closed_case_days: int = 1095
     session_idle_minutes: int = 30
@@ -46,6 +50,8 @@ class Settings:
     metrics_token: str = ""
     site_name: str = "Vor Ort"
     municipality_name: str = "Musterstadt"
+    # Amtlicher Gemeindeschlüssel; 09999999 is no real municipality (the demo city).
+    ags: str = "09999999"
     debug: bool = False
     log_json: bool = False
     production: bool = False
@@ -103,6 +109,12 @@ def validate(settings: Settings) -> None:
         raise SettingsError("VORORT_DEFAULT_LANGUAGE must be one of VORORT_LANGUAGES")
     if settings.suppression_k < 2:
         raise SettingsError("VORORT_SUPPRESSION_K must be at least 2")
+    if settings.public_suppression_k < settings.suppression_k:
+        raise SettingsError("VORORT_PUBLIC_SUPPRESSION_K must be at least VORORT_SUPPRESSION_K")
+    if settings.publication_delay_days < 0:
+        raise SettingsError("VORORT_PUBLICATION_DELAY_DAYS must not be negative")
+    if not (len(settings.ags) == 8 and settings.ags.isascii() and settings.ags.isdigit()):
+        raise SettingsError("VORORT_AGS must be the eight-digit Amtlicher Gemeindeschlüssel")
     if settings.production:
         problems = []
         if settings.debug:
