@@ -37,6 +37,16 @@ RULES = [
          doc="Include the decrypted descriptions in an export of one's own centre (explicit choice)."),
     rule("centre.audit", Role.CENTRE_LEAD, hide=True, doc="Read the audit log of one's own centre."),
     rule("centre.members", Role.CENTRE_LEAD, hide=True, doc="Give members of one's own centre access to its key."),
+    rule("chronicle.queue", Role.COUNSELLOR, Role.CENTRE_LEAD, hide=True,
+         doc="See the chronicle entries of one's own centre waiting for review or published."),
+    rule("chronicle.propose", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
+         doc="Propose a freshly written public chronicle entry for a counted incident of one's own centre."),
+    rule("chronicle.review", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
+         doc="Approve or return a chronicle entry of one's own centre that someone else proposed."),
+    rule("chronicle.withdraw", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
+         doc="Withdraw a chronicle entry of one's own centre from the public chronicle at once."),
+    rule("chronicle.read", anonymous=True,
+         doc="Read the public chronicle of approved entries, when the deployment offers it."),
 ]
 
 POLICY.add(RULES)
