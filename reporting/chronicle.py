@@ -46,7 +46,7 @@ _WORD = re.compile(r"\w+")
 
 def clean_summary(text: str) -> str:
     """NFC, no control characters except line breaks, no bidi overrides, trimmed lines."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
     kept = "".join(ch for ch in text if ch == "\n" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS))
     lines = [" ".join(line.split()) for line in kept.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
