@@ -113,13 +113,13 @@ def propose_entry(session: Session, actor: Actor, incident_id: str, *, summary: 
     if current is not None and current.state in ACTIVE_STATES:
         errors["entry"] = "chronicle_exists"
     if not text:
-        errors["summary"] = "required"
+        errors["public_summary"] = "required"
     elif len(text) > MAX_SUMMARY:
-        errors["summary"] = "chronicle_summary_too_long"
+        errors["public_summary"] = "chronicle_summary_too_long"
     elif len(text) < MIN_SUMMARY:
-        errors["summary"] = "chronicle_summary_too_short"
+        errors["public_summary"] = "chronicle_summary_too_short"
     elif description and copied_passage(text, description):
-        errors["summary"] = "chronicle_copied"
+        errors["public_summary"] = "chronicle_copied"
     shown_on = None
     if date_shown not in DATE_SHOWN:
         errors["date_shown"] = "choose_option"

@@ -81,7 +81,7 @@ def test_entry_becomes_public_only_after_a_second_person_approves(web, lead_web,
     web.login(personas["counsellor_a"])
     assert "/chronik" in web.get(f"/beratung/meldungen/{incident_id}").text
     proposed = web.submit(f"/beratung/meldungen/{incident_id}/chronik",
-                          {"summary": SUMMARY, "date_shown": "day", "place_shown": "district"})
+                          {"public_summary": SUMMARY, "date_shown": "day", "place_shown": "district"})
     assert proposed.status_code == 303, proposed.text
     entry = db.exec(select(ChronicleEntry)).one()
     assert entry.state == "pending_review"
@@ -152,14 +152,14 @@ def test_refused_proposal_keeps_the_entered_text(web, personas, centres, db, cry
     assert 'id="field-date_shown-month"' in form.text and 'id="field-date_shown-day"' not in form.text
     assert "Write the summary fresh" in form.text
     refused = web.submit(f"/beratung/meldungen/{incident_id}/chronik",
-                         {"summary": "Zu kurz & <knapp>", "date_shown": "day", "place_shown": "district"})
+                         {"public_summary": "Zu kurz & <knapp>", "date_shown": "day", "place_shown": "district"})
     assert refused.status_code == 422
     assert "Zu kurz &amp; &lt;knapp&gt;" in refused.text
     assert "at least two sentences" in text_of(refused.text) and "show the month" in text_of(refused.text)
     assert 'aria-invalid="true"' in refused.text
     long_text = "Wort " * 400
     too_long = web.submit(f"/beratung/meldungen/{incident_id}/chronik",
-                          {"summary": long_text, "date_shown": "month", "place_shown": "withheld"})
+                          {"public_summary": long_text, "date_shown": "month", "place_shown": "withheld"})
     assert too_long.status_code == 422 and "at most 1500 characters" in too_long.text
     assert 'value="withheld" checked' in too_long.text
     assert db.exec(select(ChronicleEntry)).all() == []
@@ -170,7 +170,7 @@ def test_a_summary_copied_from_the_report_is_refused(web, personas, centres, db,
     web.login(personas["counsellor_a"])
     copied = "Zusammenfassung: " + FULL_REPORT["description"]
     refused = web.submit(f"/beratung/meldungen/{incident_id}/chronik",
-                         {"summary": copied, "date_shown": "day", "place_shown": "district"})
+                         {"public_summary": copied, "date_shown": "day", "place_shown": "district"})
     assert refused.status_code == 422 and "word for word" in refused.text
     assert chronicle.copied_passage(SUMMARY, FULL_REPORT["description"]) is False
 
@@ -184,7 +184,7 @@ def test_only_counted_incidents_can_be_proposed(web, personas, centres, db, cryp
         assert refused.value.errors["verification"] == "chronicle_not_counted"
     web.login(personas["counsellor_a"])
     response = web.submit(f"/beratung/meldungen/{incident_id}/chronik",
-                          {"summary": SUMMARY, "date_shown": "day", "place_shown": "district"})
+                          {"public_summary": SUMMARY, "date_shown": "day", "place_shown": "district"})
     assert response.status_code == 422 and "triage first" in response.text
     assert db.exec(select(ChronicleEntry)).all() == []
 
@@ -216,7 +216,7 @@ def test_outsiders_get_404(persona_key, web, personas, centres, db, crypto):
                        (f"/beratung/chronik/{pending.id}/zurueckgeben", {"reasons": ["wording"]}),
                        (f"/beratung/chronik/{entry.id}/zurueckziehen", {"reason": "other"}),
                        (f"/beratung/meldungen/{pending_incident}/chronik",
-                        {"summary": SUMMARY, "date_shown": "day", "place_shown": "district"})):
+                        {"public_summary": SUMMARY, "date_shown": "day", "place_shown": "district"})):
         assert web.submit(path, data).status_code == 404, path
     db.expire_all()
     assert (db.get(ChronicleEntry, pending.id).state, db.get(ChronicleEntry, entry.id).state) == (

@@ -55,7 +55,7 @@ def _propose_page(request: Request[Any, Any, Any], db: Session, actor: Actor, in
     returned = next((e for e in entries if e.state == "internal_only"), None)
     if form is None:
         precise = incident.date_precision == "day"
-        form = FormState(values={"summary": returned.summary if returned else "",
+        form = FormState(values={"public_summary": returned.summary if returned else "",
                                  "date_shown": (returned.date_shown if returned else "day" if precise else "month"),
                                  "place_shown": "district" if (returned.district if returned else incident.district)
                                  else "withheld"})
@@ -74,10 +74,10 @@ def propose_form(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, i
 @post("/beratung/meldungen/{incident_id:str}/chronik", include_in_schema=False, sync_to_thread=True, opt=QUEUE)
 def propose(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, incident_id: FromPath[str],
             data: Form) -> Template | Redirect:
-    values = {name: form_text(data, name) for name in ("summary", "date_shown", "place_shown")}
+    values = {name: form_text(data, name) for name in ("public_summary", "date_shown", "place_shown")}
     try:
-        chronicle.propose_entry(db, actor, incident_id, summary=values["summary"], date_shown=values["date_shown"],
-                                place_shown=values["place_shown"], now=utcnow(),
+        chronicle.propose_entry(db, actor, incident_id, summary=values["public_summary"],
+                                date_shown=values["date_shown"], place_shown=values["place_shown"], now=utcnow(),
                                 description=_description(request, db, actor, incident_id))
     except ValidationFailed as exc:
         db.rollback()
