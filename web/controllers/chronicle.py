@@ -48,7 +48,7 @@ def _description(request: Request[Any, Any, Any], db: Session, actor: Actor, inc
 
 
 def _propose_page(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str, *,
-                  form: FormState | None = None, status: int = 200) -> Template:
+                  form: FormState | None = None, status: int = 200, notice: str | None = None) -> Template:
     incident = inbox.get_incident(db, actor, incident_id)
     entries = chronicle.entries_of_incident(db, actor, incident_id)
     active = next((e for e in entries if e.state in chronicle.ACTIVE_STATES), None)
@@ -60,15 +60,16 @@ def _propose_page(request: Request[Any, Any, Any], db: Session, actor: Actor, in
                                  "place_shown": "district" if (returned.district if returned else incident.district)
                                  else "withheld"})
     district = db.get(District, incident.district) if incident.district else None
-    return page(request, "chronicle/propose.html", status=status, **_context(
+    return page(request, "chronicle/propose.html", status=status, notice=notice, **_context(
         incident=incident, entries=entries, active=active, returned=returned, form=form,
         district_name=district.name if district else None, counted=incident.verification in
         tx.COUNTED_VERIFICATIONS, max_summary=chronicle.MAX_SUMMARY))
 
 
 @get("/beratung/meldungen/{incident_id:str}/chronik", include_in_schema=False, sync_to_thread=True, opt=QUEUE)
-def propose_form(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, incident_id: FromPath[str]) -> Template:
-    return _propose_page(request, db, actor, incident_id)
+def propose_form(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, incident_id: FromPath[str],
+                 notice: FromQuery[str | None] = None) -> Template:
+    return _propose_page(request, db, actor, incident_id, notice=notice)
 
 
 @post("/beratung/meldungen/{incident_id:str}/chronik", include_in_schema=False, sync_to_thread=True, opt=QUEUE)
