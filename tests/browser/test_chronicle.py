@@ -56,6 +56,8 @@ def test_proposed_entry_is_public_after_the_lead_approves(persona_page: Callable
     assert jonas.locator(".notice").count() == 1
     goto(visitor, "/chronik")
     assert SUMMARY not in visitor.locator("main").inner_text(), "public before a second person approved it"
+    demo_entries = visitor.locator("article.chronicle-entry").count()
+    assert demo_entries >= 4, f"the demo chronicle shows {demo_entries} entries"
 
     # The lead's review queue lists the proposal; approval needs every point of the check.
     goto(leila, "/beratung/chronik")
