@@ -262,9 +262,12 @@ def _staff_views(session: Session, actor: Actor, rows: Sequence[tuple[ChronicleE
 
 
 def entries_of_incident(session: Session, actor: Actor, incident_id: str) -> list[StaffEntry]:
-    """The incident's chronicle entries, newest first (its publication state, on the incident page)."""
+    """The incident's chronicle entries, newest first (its publication state, on the incident page).
+
+    A partner centre reading a shared report sees none: publishing stays with the owning centre."""
     incident = session.get(Incident, incident_id)
-    POLICY.require(actor, "chronicle.propose", _guard(incident))
+    if not POLICY.can(actor, "chronicle.propose", _guard(incident)):
+        return []
     rows = session.exec(select(ChronicleEntry, Incident).join(Incident).where(
         ChronicleEntry.incident_id == incident_id).order_by(col(ChronicleEntry.proposed_at).desc())).all()
     return _staff_views(session, actor, rows)

@@ -354,3 +354,22 @@ def test_only_the_day_or_month_the_report_knows_can_be_shown(personas, centres, 
         chronicle.propose_entry(db, personas["counsellor_a"].actor, no_district, summary=SUMMARY, date_shown="day",
                                 place_shown="district", now=utcnow())
     assert refused.value.errors == {"place_shown": "chronicle_no_district"}
+
+
+def test_a_partner_centre_reading_a_shared_report_cannot_publish_it(web, chronicle_app, personas, centres, db,
+                                                                     crypto):
+    incident_id = _incident(db, crypto)
+    web.login(personas["counsellor_a"])
+    case_path = web.submit(f"/beratung/meldungen/{incident_id}/fall").headers["location"]
+    web.submit(f"{case_path}/eintrag", {"kind": "consent", "code": "share_with_partner"})
+    assert web.submit(f"{case_path}/teilen", {"partner": str(personas["counsellor_b"].organisation_id)}
+                      ).status_code == 303
+    with WebClient(chronicle_app) as partner:
+        partner.login(personas["counsellor_b"])
+        incident_page = partner.get(f"/beratung/meldungen/{incident_id}")
+        assert incident_page.status_code == 200
+        assert f"/beratung/meldungen/{incident_id}/chronik" not in incident_page.text
+        assert partner.get(f"/beratung/meldungen/{incident_id}/chronik").status_code == 404
+        assert partner.submit(f"/beratung/meldungen/{incident_id}/chronik", {
+            "public_summary": SUMMARY, "date_shown": "day", "place_shown": "district"}).status_code == 404
+    assert db.exec(select(ChronicleEntry)).all() == []

@@ -49,7 +49,7 @@ def _description(request: Request[Any, Any, Any], db: Session, actor: Actor, inc
 
 def _propose_page(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str, *,
                   form: FormState | None = None, status: int = 200, notice: str | None = None) -> Template:
-    incident = inbox.get_incident(db, actor, incident_id)
+    incident = inbox.get_incident(db, actor, incident_id, "chronicle.propose")
     entries = chronicle.entries_of_incident(db, actor, incident_id)
     active = next((e for e in entries if e.state in chronicle.ACTIVE_STATES), None)
     returned = next((e for e in entries if e.state == "internal_only"), None)
