@@ -378,3 +378,24 @@ def test_a_partner_centre_reading_a_shared_report_cannot_publish_it(web, chronic
         assert partner.submit(f"/beratung/meldungen/{incident_id}/chronik", {
             "public_summary": SUMMARY, "date_shown": "day", "place_shown": "district"}).status_code == 404
     assert db.exec(select(ChronicleEntry)).all() == []
+
+
+def test_hostile_summaries_are_escaped_on_the_page_and_in_the_feed(web, personas, centres, db, crypto):
+    from tests.test_hostile_input import DANGEROUS, HOSTILE
+    incident_id = _incident(db, crypto)
+    web.login(personas["counsellor_a"])
+    for payload in HOSTILE:
+        summary = f"Ein Vorfall in einem Geschäft wurde gemeldet. {payload}"
+        response = web.submit(f"/beratung/meldungen/{incident_id}/chronik",
+                              {"public_summary": summary, "date_shown": "day", "place_shown": "district"})
+        assert response.status_code in {303, 422}, (payload, response.status_code)
+        entry = db.exec(select(ChronicleEntry).where(ChronicleEntry.state == "pending_review")).first()
+        if entry is None:
+            continue
+        chronicle.approve_entry(db, personas["lead_a"].actor, entry.id, checks=ALL_CHECKS, now=utcnow())
+        db.commit()
+        page, feed = web.get("/chronik").text, web.get("/chronik/feed.atom").content
+        ET.fromstring(feed)
+        assert not any(marker in entry.summary and entry.summary in page for marker in DANGEROUS), payload
+        chronicle.withdraw_entry(db, personas["lead_a"].actor, entry.id, reason="other", now=utcnow())
+        db.commit()
