@@ -4,6 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the kernel tables)
+import reporting.centre_designation
+import reporting.code_lists
 import reporting.models  # noqa: F401
 from core.db import make_engine
 

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
+import reporting.centre_designation
+import reporting.code_lists
 import reporting.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade

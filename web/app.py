@@ -28,6 +28,7 @@ from core.errors import NotFound, PermissionDenied
 from web.anonymous_forms import ANONYMOUS_FORM_PATHS
 from web.controllers import account, admin, api, cases, follow_up, intake, legal, public
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
+from web.effective_settings import EffectiveSettingsMiddleware, SettingsSource
 from web.guards import SecondFactorRequired, permission_guard
 from web.identity import IdentityMiddleware
 from web.messages import _
@@ -111,8 +112,9 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
     crypto = Crypto(secret, Argon2Params(time_cost=settings.argon2_time_cost,
                                          memory_kib=settings.argon2_memory_kib,
                                          parallelism=settings.argon2_parallelism))
-    return State({
-        "settings": settings, "engine": engine, "crypto": crypto, "secret": secret,
+    source = SettingsSource(settings, engine, crypto)
+    state = State({
+        "settings": settings, "engine": engine, "crypto": crypto, "secret": secret, "settings_source": source,
         "pow_key": derive_key(secret, "proof-of-work"),
         # Stored sealed in the database, so `vorort rotate-secret` keeps receipts working.
         "receipt_tag_key": _receipt_tag_key(engine, secret),
@@ -122,6 +124,9 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
         "lookup_limiter": make_limiter(settings, secret, name="lookup",
                                        limit=settings.lookup_failures_per_15_minutes, window_seconds=900),
     })
+    # The administrators' stored settings over the environment's (web/effective_settings.py).
+    source.reload(state)
+    return state
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
@@ -159,6 +164,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         },
         middleware=[
             MetricsMiddleware,
+            EffectiveSettingsMiddleware,
             IdentityMiddleware,
         ],
         before_send=[SecurityHeaders(https=settings.https)],

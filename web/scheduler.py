@@ -25,6 +25,7 @@ from core.jobs import claim, finish
 from core.sessions import purge_expired_sessions
 from reporting.challenges import forget_expired
 from reporting.retention import purge
+from web.effective_settings import effective_for_job
 from web.settings import Settings
 
 log = logging.getLogger("vorort.scheduler")
@@ -99,6 +100,7 @@ def retention_job(engine: Engine, settings: Settings) -> str:
     """Daily purge of unverified reports and of closed cases' content; once per day at most."""
     now = utcnow()
     period = now.date().isoformat()
+    settings = effective_for_job(engine, settings)  # retention periods are set by administrators
     with session_scope(engine) as session:
         if not claim(session, "retention", period, now=now):
             return "already ran"
