@@ -9,5 +9,6 @@ from core.legal_pages import LegalPage
 from core.server_keys import ServerKey
 from core.sessions import StaffSession
 
-__all__ = ["AuditEvent", "DeploymentChange", "DeploymentSetting", "DeploymentState", "Invite", "JobRun", "LegalPage", "Organisation", "RecoveryCode", "ServerKey",
+__all__ = ["AuditEvent", "DeploymentChange", "DeploymentSetting", "DeploymentState",
+           "Invite", "JobRun", "LegalPage", "Organisation", "RecoveryCode", "ServerKey",
            "StaffSession", "User", "UserKey", "UserRole"]

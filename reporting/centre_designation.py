@@ -79,7 +79,8 @@ def establish_on_first_member(session: Session, organisation_id: int, user_id: i
     """If the member's centre is designated and has no key yet, make it with this member holding it;
     returns the recovery key (to be shown once to this member), or None when nothing was to be done."""
     row = session.get(DesignatedCentre, organisation_id)
-    if row is None or session.get(ReceivingCentre, organisation_id) is not None or public_key_of(session, user_id) is None:
+    if row is None or session.get(ReceivingCentre, organisation_id) is not None \
+            or public_key_of(session, user_id) is None:
         return None
     is_default = row.is_default or session.exec(select(ReceivingCentre)).first() is None
     session.delete(row)

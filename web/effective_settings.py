@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio
 from litestar.datastructures import State
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -106,7 +107,7 @@ class EffectiveSettingsMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/static/"):
+        if scope["type"] == ScopeType.HTTP and not scope["path"].startswith("/static/"):
             app: Any = scope["litestar_app"]
             source = source_of(app.state)
             if time.monotonic() - source.checked >= CHECK_SECONDS:

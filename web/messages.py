@@ -9,6 +9,20 @@ def _(message: str) -> str:
 
 
 FIELD_MESSAGES = {
+    "ags_invalid": _("Please enter the eight digits of the official municipality key (AGS)."),
+    "number_invalid": _("Please enter a whole number."),
+    "choose_language": _("Please choose at least one language."),
+    "default_language_not_enabled": _("The default language must be one of the languages offered."),
+    "suppression_k_too_small": _("The smallest figure shown must be at least 2."),
+    "public_k_below_internal": _("The public figure must be at least the internal one."),
+    "smtp_not_configured": _("Please save a mail server first."),
+    "test_mail_failed": _("The test mail could not be sent. Please check the mail server settings."),
+    "choose_centre": _("Please choose at least one counselling centre."),
+    "choose_default_centre": _("Please choose the preselected centre among the chosen ones."),
+    "district_names_unclear": _("Every district needs its own name (letters or digits)."),
+    "code_invalid": _("A code has 2 to 40 small letters, digits or underscores and starts with a letter."),
+    "code_taken": _("This code exists already in the list."),
+    "last_code": _("The last offered code of a list cannot be hidden."),
     "required": _("Please fill in this field."),
     "too_long": _("This is too long."),
     "email_invalid": _("Please enter a valid e-mail address, such as name@example.org."),
@@ -82,6 +96,9 @@ ORGANISATION_KIND_LABELS = {
 }
 
 NOTICES = {
+    "setup_completed": _("The setup is complete. Invite the first counsellor of each receiving centre."),
+    "test_mail_sent": _("The test mail was sent."),
+    "code_added": _("The code was added; the taxonomy version moved on."),
     "logged_out": _("You are logged out."),
     "account_created": _("Your account is ready. Please log in."),
     "too_many_attempts": _("Too many wrong codes. Please log in again."),

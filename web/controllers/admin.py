@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from core import accounts
 from core.actors import OrganisationKind, Role
 from core.clock import utcnow
+from core.deployment import setup_completed
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.jobs import last_runs
 from web.deps import Config, CurrentActor, Db, as_int, form_list, form_text
@@ -34,7 +35,9 @@ def _admin_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, *,
 
 @get("/admin", include_in_schema=False, sync_to_thread=True, opt={"permission": "admin.view"})
 def admin_index(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
-                notice: FromQuery[str | None] = None) -> Template:
+                notice: FromQuery[str | None] = None) -> Template | Redirect:
+    if not setup_completed(db):  # a fresh instance: the first-run setup comes first
+        return Redirect("/einrichtung", status_code=303)
     return _admin_page(request, db, actor, notice=notice)
 
 

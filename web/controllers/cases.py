@@ -71,7 +71,8 @@ def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, i
                    reply_form: FormState | None = None, notice: str | None = None) -> Template:
     incident = inbox.get_incident(db, actor, incident_id)
     if incident.content_purged_on is not None:
-        return page(request, "cases/purged.html", incident=incident, code_labels=code_labels_for(request, db), notice=notice)
+        return page(request, "cases/purged.html", incident=incident, code_labels=code_labels_for(request, db),
+                    notice=notice)
     access = _access(request, db, actor, incident_id)
     if access is None:
         return _no_key(request)
@@ -355,7 +356,8 @@ def purge_case(db: Db, actor: CurrentActor, case_id: FromPath[int]) -> Redirect:
 
 @get("/beratung/statistik", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def figures_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> Template:
-    return page(request, "cases/figures.html", figures=centre_figures(db, actor), code_labels=code_labels_for(request, db))
+    return page(request, "cases/figures.html", figures=centre_figures(db, actor),
+                code_labels=code_labels_for(request, db))
 
 
 @post("/beratung/export", include_in_schema=False, sync_to_thread=True, opt=INBOX)
