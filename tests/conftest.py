@@ -112,6 +112,7 @@ def fresh_rate_limits(request: pytest.FixtureRequest) -> None:
         app = request.getfixturevalue("app")
         app.state.intake_limiter.reset()
         app.state.lookup_limiter.reset()
+        app.state.settings_source.reload(app.state)  # the previous test's stored settings are gone
 
 
 @pytest.fixture
