@@ -139,7 +139,7 @@ def _context(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, setti
         "districts": db.exec(select(District).order_by(col(District.position), col(District.name))).all(),
         "organisations": accounts.list_organisations(db), "kinds": list(OrganisationKind),
         "centres": [o for o in accounts.list_organisations(db) if o.kind == OrganisationKind.COUNSELLING_CENTRE],
-        "established": established, "waiting": waiting, "default_centre": default,
+        "established": established, "waiting_centres": waiting, "default_centre": default,
         "settings_now": settings, "password_stored": bool(settings.smtp_password),
         "completed": setup_completed(db),
     }
@@ -155,7 +155,7 @@ def _render(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, settin
         if key == "stadtteile":
             values["names"] = "\n".join(d.name for d in context["districts"])
         if key == "beratungsstellen":
-            values["centres"] = [str(o) for o in context["established"] | context["waiting"]]
+            values["centres"] = [str(o) for o in context["established"] | context["waiting_centres"]]
             values["default_centre"] = str(context["default_centre"] or "")
         form = FormState(values=values)
     return page(request, "setup/step.html", status=status, form=form, notice=notice, **context, **extra)
