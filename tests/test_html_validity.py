@@ -62,6 +62,14 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             case_path = client.submit(f"/beratung/meldungen/{incident}/fall").headers["location"]
             keep("case", client.get(case_path))
             keep("case-error", client.submit(f"{case_path}/status", {"status": "closed"}))
+        if persona == "admin":  # every step of the first-run setup, a failed one, settings and code lists
+            from web.controllers.setup import STEPS
+            for step in STEPS:
+                keep(f"setup-{step.key}", client.get(f"/einrichtung/{step.key}"))
+            keep("setup-error", client.submit("/einrichtung/gemeinde", {"municipality_name": "", "ags": "1"}))
+            keep("settings-mail", client.get("/admin/einstellungen/e-mail"))
+            keep("code-list", client.get("/admin/codelisten/motive"))
+            keep("code-list-error", client.submit("/admin/codelisten/motive", {"code": "X"}))
         if persona:
             client.submit("/abmelden")
     for index, (name, text) in enumerate(sorted(pages.items())):

@@ -31,6 +31,17 @@ ALLOWED = {
     ("POST", "/admin/konten/{user_id}/deaktivieren"): {"admin"},
     ("GET", "/admin/rechtliches/{slug}/{lang}"): {"admin"},
     ("POST", "/admin/rechtliches/{slug}/{lang}"): {"admin"},
+    ("GET", "/einrichtung"): {"admin"},
+    ("GET", "/einrichtung/{step}"): {"admin"},
+    ("POST", "/einrichtung/{step}"): {"admin"},
+    ("POST", "/einrichtung/e-mail/test"): {"admin"},
+    ("GET", "/admin/einstellungen"): {"admin"},
+    ("GET", "/admin/einstellungen/{step}"): {"admin"},
+    ("POST", "/admin/einstellungen/{step}"): {"admin"},
+    ("GET", "/admin/codelisten"): {"admin"},
+    ("GET", "/admin/codelisten/{list_name}"): {"admin"},
+    ("POST", "/admin/codelisten/{list_name}"): {"admin"},
+    ("POST", "/admin/codelisten/{list_name}/{code}"): {"admin"},
     ("GET", "/beratung"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("GET", "/beratung/neu"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("GET", "/beratung/statistik"): {"counsellor_a", "lead_a", "counsellor_b"},
@@ -65,7 +76,8 @@ for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
     ALLOWED[(_method, _path)] = CENTRE_A
 PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
 SAMPLE_PATH_VALUES = {"slug": "datenschutz", "lang": "de", "event_id": "999999", "partner_id": "999999",
-                      "user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x"}
+                      "user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x",
+                      "step": "gemeinde", "list_name": "motive", "code": "racism"}
 
 
 def test_every_route_is_public_or_guarded(app):
