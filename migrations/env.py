@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the kernel tables)
+import reporting.district_map
 import reporting.models  # noqa: F401
 from core.db import make_engine
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
+import reporting.district_map
 import reporting.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade
