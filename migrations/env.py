@@ -4,7 +4,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the kernel tables)
-import reporting.models  # noqa: F401
+import reporting.models
+import reporting.rollup
+import reporting.snapshot  # noqa: F401
 from core.db import make_engine
 
 config = context.config
