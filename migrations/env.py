@@ -5,7 +5,9 @@ from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the kernel tables)
 import reporting.district_map
-import reporting.models  # noqa: F401
+import reporting.models
+import reporting.rollup
+import reporting.snapshot  # noqa: F401
 from core.db import make_engine
 
 config = context.config
