@@ -16,7 +16,7 @@ from core.keyring import unlock_user_key
 from reporting import cases, dialogue
 from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
-from web.demo_districts import seed_district_map
+from web.demo_statistics import seed_statistics
 from web.demo_incidents import DISTRICTS, seed_incidents
 
 # Published on purpose: the demo is for trying the app out.
@@ -93,7 +93,6 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     session.flush()
     for position, (code, name) in enumerate(DISTRICTS):
         session.add(District(code=code, name=name, position=position))
-    seed_district_map(session, now=now)
     result = DemoResult(created=True)
     centre_ids = []
     for index, (name, _kind) in enumerate(ORGANISATIONS[:2]):
@@ -106,6 +105,7 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     result.receipt = seed_incidents(session, centre_ids, tag_key=tag_key, params=crypto.argon2, today=now.date())
     _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
     session.flush()
+    seed_statistics(session, now=now)
     return result
 
 
