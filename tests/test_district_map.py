@@ -13,8 +13,8 @@ from core.clock import utcnow
 from core.errors import PermissionDenied, ValidationFailed
 from reporting.district_map import current_geojson, districts_in_order, save_district_map
 from reporting.models import District
-from web.demo_statistics import MUSTERSTADT_GEOJSON
 from web.demo_incidents import DISTRICTS
+from web.demo_statistics import MUSTERSTADT_GEOJSON
 
 SQUARE = [[[10.0, 51.0], [10.1, 51.0], [10.1, 51.1], [10.0, 51.1], [10.0, 51.0]]]
 

@@ -16,8 +16,8 @@ from core.keyring import unlock_user_key
 from reporting import cases, dialogue
 from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
-from web.demo_statistics import seed_statistics
 from web.demo_incidents import DISTRICTS, seed_incidents
+from web.demo_statistics import seed_statistics
 
 # Published on purpose: the demo is for trying the app out.
 DEMO_PASSWORD = "demo-passwort-musterstadt"  # nosec B105
