@@ -6,7 +6,10 @@ from sqlmodel import SQLModel
 import core.models  # noqa: F401  (registers the kernel tables)
 import reporting.centre_designation
 import reporting.code_lists
-import reporting.models  # noqa: F401
+import reporting.district_map
+import reporting.models
+import reporting.rollup
+import reporting.snapshot  # noqa: F401
 from core.db import make_engine
 
 config = context.config

@@ -16,7 +16,10 @@ from sqlmodel import Session, SQLModel
 import core.models  # noqa: F401
 import reporting.centre_designation
 import reporting.code_lists
-import reporting.models  # noqa: F401
+import reporting.district_map
+import reporting.models
+import reporting.rollup
+import reporting.snapshot  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade
 from tests.personas import PersonaFactory
