@@ -134,7 +134,8 @@ def test_a_designated_centre_is_established_by_its_first_counsellor_and_receives
     assert established is not None and established.is_default
     ctx = intake_context(db, today=utcnow().date())
     values = {k: v if isinstance(v, list) else [v] for k, v in FULL_REPORT.items()}
-    submitted = submit_report(db, parse_report(values, ctx), [], tag_key=b"k" * 32, params=client.app.state.crypto.argon2,
+    submitted = submit_report(db, parse_report(values, ctx), [], tag_key=b"k" * 32,
+                              params=client.app.state.crypto.argon2,
                               today=utcnow().date())
     assert db.get(Incident, submitted.incident_id).centre_id == centre.id
 
@@ -150,3 +151,30 @@ def test_unknown_steps_do_not_exist(client, personas):
     client.login(personas["admin"])
     assert client.get("/einrichtung/unbekannt").status_code == 404
     assert client.get("/admin/einstellungen/fertig").status_code == 404
+
+
+SAMPLE_GEOJSON = """{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"code": "nord", "name": "Nordstadt"},
+  "geometry": {"type": "Polygon", "coordinates": [[[10.0, 50.1], [10.1, 50.1], [10.1, 50.2], [10.0, 50.2], [10.0, 50.1]]]}},
+ {"type": "Feature", "properties": {"code": "sued", "name": "Südstadt"},
+  "geometry": {"type": "Polygon", "coordinates": [[[10.0, 50.0], [10.1, 50.0], [10.1, 50.1], [10.0, 50.1], [10.0, 50.0]]]}}
+]}"""
+
+
+def test_districts_come_from_an_uploaded_geojson_after_a_preview_map(client, db, personas):
+    from reporting.district_map import current_geojson
+    client.login(personas["admin"])
+    token = client.csrf()
+    broken = client.post("/einrichtung/stadtteile/karte", data={"_csrf_token": token},
+                         files={"geojson_file": ("bezirke.geojson", b'{"type": "Point"}', "application/geo+json")})
+    assert broken.status_code == 422 and 'id="error-geojson"' in broken.text
+    preview = client.post("/einrichtung/stadtteile/karte", data={"_csrf_token": token},
+                          files={"geojson_file": ("bezirke.geojson", SAMPLE_GEOJSON.encode(), "application/geo+json")})
+    assert preview.status_code == 200
+    assert '<svg id="district-preview"' in preview.text and "Südstadt" in preview.text
+    assert db.exec(select(District)).all() == [] and current_geojson(db) is None  # nothing saved yet
+    saved = client.submit("/einrichtung/stadtteile/karte/bestaetigen", {"geojson": SAMPLE_GEOJSON})
+    assert saved.headers["location"] == "/einrichtung/organisationen"
+    assert [(d.code, d.name) for d in db.exec(select(District).order_by(District.position)).all()] == [
+        ("nord", "Nordstadt"), ("sued", "Südstadt")]
+    assert [f["properties"]["code"] for f in current_geojson(db)["features"]] == ["nord", "sued"]

@@ -1,7 +1,7 @@
 """deployment settings, first-run setup, code-list changes, designated centres
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-02 15:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"  # relinked after merging dashboard (was "0007")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

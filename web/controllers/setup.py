@@ -10,17 +10,20 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import partial
 from typing import Annotated, Any
 
+import anyio
 from litestar import Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core import accounts
-from core.actors import OrganisationKind
+from core.actors import Actor, OrganisationKind
 from core.clock import utcnow
 from core.deployment import change_log, complete_setup, save_settings, setup_completed
 from core.errors import ValidationFailed
@@ -29,6 +32,7 @@ from reporting.models import District
 from web.deps import Config, CurrentActor, Db, Keys, as_int, form_list, form_text
 from web.effective_settings import setting_of, source_of
 from web.i18n import LANGUAGE_NAMES
+from web.identity import identity_of
 from web.messages import _
 from web.settings import SUPPORTED_LANGUAGES, Settings, SettingsError, validate
 from web.templating import FormState, page
@@ -289,6 +293,61 @@ def settings_save(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, 
     return _save_step(request, db, actor, crypto, settings, step, ADMIN, data)
 
 
+# --- districts from a GeoJSON file: upload, preview map, confirm --------------------------------
+
+def _preview(request: Request[Any, Any, Any], db: Session, actor: Actor, base: str, text: str) -> Template:
+    from reporting.district_map import parse_district_map
+    from web.charts import ChartData, layout, svg
+    from web.statistics_views import map_shapes
+    settings = request.app.state.settings
+    try:
+        data, pairs = parse_district_map(text)
+    except ValidationFailed as exc:
+        return _render(request, db, actor, settings, "stadtteile", base, status=422,
+                       form=FormState(values={"names": ""}, errors=exc.errors))
+    chart = ChartData(kind="map", title=_("Districts in the uploaded file"), description="", categories=tuple(pairs),
+                      series=(("", _("District")),), values={}, suppressed_label="", shapes=map_shapes(data))
+    context = _context(request, db, actor, settings, _step("stadtteile"), base)
+    return page(request, "setup/map_preview.html", pairs=pairs, geojson=text,
+                map_svg=svg(layout(chart), element_id="district-preview"), **context)
+
+
+def _upload_in_session(request: Request[Any, Any, Any], actor: Actor, base: str, text: str) -> Template:
+    with Session(request.app.state.engine) as db:
+        return _preview(request, db, actor, base, text)
+
+
+@post("/einrichtung/stadtteile/karte", include_in_schema=False, opt={"permission": "deployment.configure"})
+async def upload_district_map(request: Request[Any, Any, Any]) -> Template:
+    form = await request.form()
+    upload = form.get("geojson_file")
+    base = ADMIN if form.get("base") == ADMIN else WIZARD
+    actor = identity_of(request.state).actor
+    content = await upload.read() if isinstance(upload, UploadFile) else b""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = "not utf-8"
+    if not content:
+        text = ""
+    return await anyio.to_thread.run_sync(partial(_upload_in_session, request, actor, base, text))
+
+
+@post("/einrichtung/stadtteile/karte/bestaetigen", include_in_schema=False, sync_to_thread=True,
+      opt={"permission": "deployment.configure"})
+def confirm_district_map(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, settings: Config,
+                         data: Form) -> Template | Redirect:
+    from reporting.district_map import save_district_map
+    base = ADMIN if form_text(data, "base") == ADMIN else WIZARD
+    try:
+        save_district_map(db, actor, form_text(data, "geojson"), now=utcnow())
+    except ValidationFailed as exc:
+        return _render(request, db, actor, settings, "stadtteile", base, status=422,
+                       form=FormState(values={"names": ""}, errors=exc.errors))
+    db.commit()
+    return Redirect(_next_url(base, "stadtteile"), status_code=303)
+
+
 def send_test_mail(settings: Settings, to: str) -> None:
     message = EmailMessage()
     message["From"], message["To"] = settings.mail_from, to
@@ -325,4 +384,5 @@ def test_mail(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, sett
     return _render(request, db, actor, settings, "e-mail", base, notice="test_mail_sent")
 
 
-ROUTES = [setup_start, test_mail, setup_step, setup_save, settings_overview, settings_step, settings_save]
+ROUTES = [setup_start, test_mail, upload_district_map, confirm_district_map,
+          setup_step, setup_save, settings_overview, settings_step, settings_save]
