@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -153,12 +154,7 @@ def test_unknown_steps_do_not_exist(client, personas):
     assert client.get("/admin/einstellungen/fertig").status_code == 404
 
 
-SAMPLE_GEOJSON = """{"type": "FeatureCollection", "features": [
- {"type": "Feature", "properties": {"code": "nord", "name": "Nordstadt"},
-  "geometry": {"type": "Polygon", "coordinates": [[[10.0, 50.1], [10.1, 50.1], [10.1, 50.2], [10.0, 50.2], [10.0, 50.1]]]}},
- {"type": "Feature", "properties": {"code": "sued", "name": "Südstadt"},
-  "geometry": {"type": "Polygon", "coordinates": [[[10.0, 50.0], [10.1, 50.0], [10.1, 50.1], [10.0, 50.1], [10.0, 50.0]]]}}
-]}"""
+SAMPLE_GEOJSON = (Path(__file__).parent / "data" / "two_districts.geojson").read_text(encoding="utf-8")
 
 
 def test_districts_come_from_an_uploaded_geojson_after_a_preview_map(client, db, personas):
