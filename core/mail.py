@@ -86,11 +86,12 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    message["Content-Language"] = "de" if mail.language == "ls" else mail.language
     # Reminders are automatic: auto-responders should not answer them (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
+    # After the parts: set_content() drops every Content-* header set before it.
+    message["Content-Language"] = "de" if mail.language == "ls" else mail.language
     return message
 
 

@@ -1,7 +1,7 @@
 """mail outbox, notification preferences and notices for digests
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-02 15:20:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0007"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -35,10 +35,10 @@ def upgrade() -> None:
         sa.Column("leased_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["recipient_user_id"], ["staff_user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("dedup_key"),
     )
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mail_outbox_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_mail_outbox_dedup_key"), ["dedup_key"], unique=True)
         batch_op.create_index(batch_op.f("ix_mail_outbox_recipient_user_id"), ["recipient_user_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_mail_outbox_sent_at"), ["sent_at"], unique=False)
 
@@ -63,21 +63,19 @@ def upgrade() -> None:
         sa.Column("digested_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["staff_user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("dedup_key"),
     )
     with op.batch_alter_table("notice", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_notice_dedup_key"), ["dedup_key"], unique=True)
         batch_op.create_index("ix_notice_user_waiting", ["user_id", "digested_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("notice", schema=None) as batch_op:
         batch_op.drop_index("ix_notice_user_waiting")
-        batch_op.drop_index(batch_op.f("ix_notice_dedup_key"))
     op.drop_table("notice")
     op.drop_table("notification_preference")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_sent_at"))
         batch_op.drop_index(batch_op.f("ix_mail_outbox_recipient_user_id"))
-        batch_op.drop_index(batch_op.f("ix_mail_outbox_dedup_key"))
         batch_op.drop_index(batch_op.f("ix_mail_outbox_created_at"))
     op.drop_table("mail_outbox")
