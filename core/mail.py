@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -170,7 +169,7 @@ def deliver_queued(session: Session, smtp: SmtpSettings, *, now: datetime, limit
                             language=row.language)
         try:
             send_mail(smtp, mail)
-        except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             row.last_error, row.leased_until = type(exc).__name__[:60], None
             session.add(row)
             session.commit()

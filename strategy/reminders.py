@@ -145,6 +145,7 @@ def due_reminders(session: Session, *, today: date, stale_days: int) -> list[Rem
             .where(col(ProgressUpdate.measure_id).in_([m.id for m in running]))
             .group_by(col(ProgressUpdate.measure_id))).all())
         for measure in running:
+            assert measure.id is not None
             since = (last_update.get(measure.id) or measure.created_at).date()
             days_since = (today - since).days
             stage = stale_stage(days_since, stale_days)

@@ -14,8 +14,7 @@ from sqlmodel import Session, col, select
 from core.accounts import User, UserRole
 from core.actors import Role
 from core.mail import SmtpSettings, enqueue
-from core.notifications import (Frequency, Preference, claim_notice, mark_digested, preferences_for,
-                                waiting_notices)
+from core.notifications import Frequency, Preference, claim_notice, mark_digested, preferences_for, waiting_notices
 from strategy.reminders import Reminder, due_reminders, recent_updates_for
 from web.i18n import babel_locale, html_lang, is_rtl, jinja_gettext, jinja_ngettext, translations
 from web.messages import _
@@ -50,6 +49,7 @@ DIGEST_SUBJECTS = {
     Frequency.DAILY: _("Your daily overview of the action plan"),
     Frequency.WEEKLY: _("Your weekly overview of the action plan"),
 }
+UPDATE_SENTENCE = _("%(organisation)s reported on “%(measure)s” (%(period)s): %(assessment)s.")
 ASSESSMENT_LABELS = {"on_track": _("on track"), "at_risk": _("at risk"), "off_track": _("off track")}
 
 
@@ -124,8 +124,9 @@ def queue_reminders(session: Session, settings: Settings, *, today: date, now: d
             if pref.frequency == Frequency.NONE or user_id not in users:
                 skipped += 1
             elif pref.frequency == Frequency.IMMEDIATE:
-                immediate += _queue_one(session, settings, reminder, users[user_id], pref, now=now)
-                skipped += 0
+                queued = _queue_one(session, settings, reminder, users[user_id], pref, now=now)
+                immediate += queued
+                skipped += 1 - queued
             elif claim_notice(session, user_id=user_id, dedup_key=reminder.key_for(user_id), kind=reminder.kind,
                               payload=reminder.payload(), now=now):
                 kept += 1
@@ -186,17 +187,18 @@ def queue_digests(session: Session, settings: Settings, frequency: Frequency, *,
             continue
         tr = translations(pref.language)
         lines = [describe(n.payload, pref.language, settings)[1] for n in notices]
-        update_lines = [MailLine(tr.gettext(_("%(organisation)s reported on “%(measure)s” (%(period)s): %(assessment)s."))
-                                 % {"organisation": u.organisation_name, "measure": u.measure_title,
-                                    "period": u.period,
-                                    "assessment": tr.gettext(ASSESSMENT_LABELS.get(u.assessment, u.assessment))},
-                                 measure_url(settings, u.plan_id, u.measure_id)) for u in updates]
+        update_lines = [
+            MailLine(tr.gettext(UPDATE_SENTENCE) % {
+                "organisation": u.organisation_name, "measure": u.measure_title, "period": u.period,
+                "assessment": tr.gettext(ASSESSMENT_LABELS.get(u.assessment, u.assessment))},
+                measure_url(settings, u.plan_id, u.measure_id))
+            for u in updates]
         subject = tr.gettext(DIGEST_SUBJECTS[frequency])
         text, html = render("digest", pref.language, name=user.display_name, lines=lines, updates=update_lines,
                             subject=subject, site_name=settings.site_name, settings_url=_settings_url(settings))
         if enqueue(session, recipient_user_id=user_id, kind=f"digest_{frequency.value}",
-                   dedup_key=f"digest-{frequency.value}:{period}:{user_id}", subject=f"[{settings.site_name}] {subject}",
-                   text=text, html=html, language=pref.language, now=now):
+                   dedup_key=f"digest-{frequency.value}:{period}:{user_id}",
+                   subject=f"[{settings.site_name}] {subject}", text=text, html=html, language=pref.language, now=now):
             mark_digested(session, [n.id for n in notices], now=now)
             queued += 1
     session.flush()
