@@ -62,6 +62,8 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             case_path = client.submit(f"/beratung/meldungen/{incident}/fall").headers["location"]
             keep("case", client.get(case_path))
             keep("case-error", client.submit(f"{case_path}/status", {"status": "closed"}))
+        if persona == "coordinator":
+            keep("notifications-error", client.submit("/konto/benachrichtigungen", {"frequency": "hourly"}))
         if persona:
             client.submit("/abmelden")
     for index, (name, text) in enumerate(sorted(pages.items())):

@@ -318,3 +318,23 @@ def test_without_smtp_mails_wait_and_the_admin_sees_them(db, engine, personas, s
     assert overview.status_code == 200
     assert "Milestone due: Konzept fertig" in overview.text and "Strategy Member" in overview.text
     assert "Hello" not in overview.text  # subject and recipient, never the body
+
+
+def test_a_person_chooses_frequency_and_language_without_javascript(client, db, personas):
+    member = personas["strategy_member"]
+    client.login(member)
+    form = client.get("/konto/benachrichtigungen", headers={"accept-language": "en"})
+    assert form.status_code == 200
+    assert 'value="weekly" checked' in form.text  # the default
+    refused = client.submit("/konto/benachrichtigungen", {"frequency": "hourly", "language": "en"},
+                            headers={"accept-language": "en"})
+    assert refused.status_code == 422
+    assert "Please choose one of the options." in refused.text and '<option value="en" selected>' in refused.text
+    saved = client.submit("/konto/benachrichtigungen", {"frequency": "daily", "language": "en"},
+                          follow_redirects=False)
+    assert saved.status_code == 303
+    row = db.get(NotificationPreference, member.user_id)
+    db.refresh(row)
+    assert (row.frequency, row.language) == ("daily", "en")
+    again = client.get("/konto/benachrichtigungen")
+    assert 'value="daily" checked' in again.text
