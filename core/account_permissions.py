@@ -11,6 +11,7 @@ RULES = [
     rule("legal.edit", Role.ADMIN, doc="Edit the imprint, privacy notice, accessibility statement and use of reports."),
     rule("deployment.configure", Role.ADMIN,
          doc="Run the first-run setup and change the deployment's settings (municipality, thresholds, mail, ...)."),
+    rule("mail.outbox", Role.ADMIN, doc="See mails waiting to be sent (recipient, subject, attempts; no body)."),
     rule("account.self", *Role, doc="Manage one's own account: password, second factor, log-out."),
 ]
 

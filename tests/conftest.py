@@ -14,12 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
-import reporting.centre_designation
-import reporting.code_lists
-import reporting.district_map
-import reporting.models
-import reporting.rollup
-import reporting.snapshot  # noqa: F401
+import strategy.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade
 from tests.personas import PersonaFactory

@@ -70,6 +70,8 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             keep("settings-mail", client.get("/admin/einstellungen/e-mail"))
             keep("code-list", client.get("/admin/codelisten/motive"))
             keep("code-list-error", client.submit("/admin/codelisten/motive", {"code": "X"}))
+        if persona == "coordinator":
+            keep("notifications-error", client.submit("/konto/benachrichtigungen", {"frequency": "hourly"}))
         if persona:
             client.submit("/abmelden")
     for index, (name, text) in enumerate(sorted(pages.items())):

@@ -1,7 +1,7 @@
 """deployment settings, first-run setup, code-list changes, designated centres
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0010, 0013
 Create Date: 2026-12-02 15:40:00
 """
 
@@ -12,7 +12,8 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0010"  # relinked after merging dashboard (was "0007")
+# Joins the heads of the merged dashboard (0010) and reminders (0013) branches; was "0007".
+down_revision: str | tuple[str, ...] | None = ("0010", "0013")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
