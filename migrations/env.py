@@ -3,7 +3,13 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import core.models  # noqa: F401  (registers the kernel tables)
+import core.models  # noqa: F401  (registers the tables)
+import reporting.centre_designation
+import reporting.code_lists
+import reporting.district_map
+import reporting.models
+import reporting.rollup
+import reporting.snapshot  # noqa: F401
 import strategy.models  # noqa: F401
 from core.db import make_engine
 

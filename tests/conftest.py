@@ -13,7 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
-import core.models  # noqa: F401
+import core.models  # noqa: F401  (registers the tables)
+import reporting.centre_designation
+import reporting.code_lists
+import reporting.district_map
+import reporting.models
+import reporting.rollup
+import reporting.snapshot  # noqa: F401
 import strategy.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade
