@@ -100,7 +100,6 @@ def retention_job(engine: Engine, settings: Settings) -> str:
     """Daily purge of unverified reports and of closed cases' content; once per day at most."""
     now = utcnow()
     period = now.date().isoformat()
-    settings = effective_for_job(engine, settings)  # retention periods are set by administrators
     with session_scope(engine) as session:
         if not claim(session, "retention", period, now=now):
             return "already ran"
@@ -198,12 +197,18 @@ JOBS = (
 )
 
 
+def run_job(function: Callable[[Engine, Settings], str], engine: Engine, settings: Settings) -> str:
+    """Run a job with the effective settings of this moment: retention periods, mail server and
+    languages are stored by administrators (web/effective_settings.py) and may have changed."""
+    return function(engine, effective_for_job(engine, settings))
+
+
 def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     for job in JOBS:
         # Interval jobs run once at start, so a fresh scheduler shows up on /admin at once.
         first = {"next_run_time": datetime.now(UTC)} if job.trigger == "interval" else {}
-        scheduler.add_job(job.function, job.trigger, args=[engine, settings], id=job.id, coalesce=True,
+        scheduler.add_job(run_job, job.trigger, args=[job.function, engine, settings], id=job.id, coalesce=True,
                           max_instances=1, replace_existing=True, **job.options, **first)
     return scheduler
 
@@ -223,7 +228,7 @@ def run_scheduler(settings: Settings, *, once: bool = False, standby_poll_second
         time.sleep(standby_poll_seconds)
     try:
         if once:
-            return "; ".join(f"{job.id}: {job.function(engine, settings)}" for job in JOBS)
+            return "; ".join(f"{job.id}: {run_job(job.function, engine, settings)}" for job in JOBS)
         build_scheduler(settings, engine).start()
         return "stopped"
     finally:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import smtplib
-import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
 from functools import partial
+from html import escape
 from typing import Annotated, Any
 
 import anyio
@@ -31,7 +30,7 @@ from reporting.centre_designation import designate_centres, designations
 from reporting.models import District
 from web.deps import Config, CurrentActor, Db, Keys, as_int, form_list, form_text
 from web.effective_settings import setting_of, source_of
-from web.i18n import LANGUAGE_NAMES
+from web.i18n import LANGUAGE_NAMES, gettext_for, language_of
 from web.identity import identity_of
 from web.messages import _
 from web.settings import SUPPORTED_LANGUAGES, Settings, SettingsError, validate
@@ -348,17 +347,13 @@ def confirm_district_map(request: Request[Any, Any, Any], db: Db, actor: Current
     return Redirect(_next_url(base, "stadtteile"), status_code=303)
 
 
-def send_test_mail(settings: Settings, to: str) -> None:
-    message = EmailMessage()
-    message["From"], message["To"] = settings.mail_from, to
-    message["Subject"] = f"{settings.site_name}: Testnachricht / test message"
-    message.set_content("Die E-Mail-Einstellungen funktionieren. / The e-mail settings work.\n")
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls(context=ssl.create_default_context())
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(message)
+def send_test_mail(request: Request[Any, Any, Any], settings: Settings, to: str) -> None:
+    from core.mail import OutgoingMail, send_mail
+    from web.reminder_mail import smtp_settings
+    text = gettext_for(request, _("The e-mail settings of %(site)s work.")) % {"site": settings.site_name}
+    subject = f"{settings.site_name}: {gettext_for(request, _('Test mail'))}"
+    send_mail(smtp_settings(settings), OutgoingMail(to=to, subject=subject, text=text + "\n",
+                                                    html=f"<p>{escape(text)}</p>", language=language_of(request)))
 
 
 @post("/einrichtung/e-mail/test", include_in_schema=False, sync_to_thread=True,
@@ -376,7 +371,7 @@ def test_mail(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, sett
                        form=FormState(values={**_values_of(STEP_BY_KEY["e-mail"], settings), "to": to},
                                       errors={"to": "smtp_not_configured"}))
     try:
-        send_test_mail(settings, to)
+        send_test_mail(request, settings, to)
     except (OSError, smtplib.SMTPException):
         return _render(request, db, actor, settings, "e-mail", base, status=422,
                        form=FormState(values={**_values_of(STEP_BY_KEY["e-mail"], settings), "to": to},
