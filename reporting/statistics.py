@@ -176,7 +176,7 @@ def dimension_codes(session: Session, dimension: str) -> tuple[str, ...]:
     elif dimension == "online":
         return ("yes", "no")
     elif dimension in CODE_LISTS:
-        codes = CODE_LISTS[dimension].codes
+        codes = tx.effective_codes(session, dimension)  # shipped codes plus those the deployment added
     else:
         raise ValueError(f"unknown dimension: {dimension}")
     return (*codes, NOT_STATED)
