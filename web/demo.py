@@ -17,6 +17,7 @@ from reporting import cases, dialogue
 from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
 from web.demo_incidents import DISTRICTS, seed_incidents
+from web.demo_setup import seed_setup
 from web.demo_statistics import seed_statistics
 
 # Published on purpose: the demo is for trying the app out.
@@ -106,6 +107,7 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
     session.flush()
     seed_statistics(session, now=now)
+    seed_setup(session, crypto, now=now)
     return result
 
 
