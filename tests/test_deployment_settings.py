@@ -130,3 +130,14 @@ def test_a_process_checks_the_version_at_most_every_few_seconds(settings, engine
     for _ in range(100):
         app.state.settings_source.refresh_if_due(app.state)
     assert len(queries) == 1
+
+
+def test_the_sealed_password_survives_a_secret_rotation(db, crypto, personas, settings):
+    from core.crypto import Argon2Params, Crypto
+    from core.server_keys import rotate_secret
+    _save(db, crypto, personas["admin"].actor, settings, smtp_password="mail-geheimnis")
+    new_secret = b"n" * 32
+    new = Crypto(new_secret, Argon2Params(1, 8, 1))
+    rotate_secret(db, crypto, new, settings.secret_key_file.read_bytes(), new_secret)
+    db.commit()
+    assert stored_settings(db, new)["smtp_password"] == "mail-geheimnis"
