@@ -138,7 +138,7 @@ def test_a_fresh_instance_is_set_up_and_receives_a_report(browser: Browser, fres
     _next(resident)
     resident.locator("#field-district").select_option("nord")
     resident.locator("#field-year").fill("2025")
-    resident.locator("#field-month").fill("10")
+    resident.locator("#field-month").select_option("10")
     _next(resident)
     _next(resident)
     resident.locator("#field-description").fill("Test: im Bus beleidigt.")
