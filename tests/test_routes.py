@@ -38,6 +38,8 @@ ALLOWED = {
     ("GET", "/einrichtung/{step}"): {"admin"},
     ("POST", "/einrichtung/{step}"): {"admin"},
     ("POST", "/einrichtung/e-mail/test"): {"admin"},
+    ("POST", "/einrichtung/stadtteile/karte"): {"admin"},
+    ("POST", "/einrichtung/stadtteile/karte/bestaetigen"): {"admin"},
     ("GET", "/admin/einstellungen"): {"admin"},
     ("GET", "/admin/einstellungen/{step}"): {"admin"},
     ("POST", "/admin/einstellungen/{step}"): {"admin"},
