@@ -7,19 +7,39 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: sbom html-checker run test test-sqlite test-postgres test-browser lint bench migrate install install-dev browser clean messages
+.PHONY: lock sbom html-checker run test test-sqlite test-postgres test-browser lint bench migrate install install-dev browser clean messages
 
 DEV_STAMP := $(VENV)/.installed-dev
 
+# Dependencies come only from the lock files, each file checked against its hash; the project itself
+# is installed without dependencies. `make lock` regenerates both locks from pyproject.toml.
+APP_LOCK := requirements/app.txt
+DEV_LOCK := requirements/dev.txt
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+LOCK_TOOL := .tools/lock/bin/uv
+LOCK_FLAGS := --universal --generate-hashes --python-version 3.11 --quiet
+
 # `make run` needs only the application; the test and lint tools come with `make test`.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(APP_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(PIP) --require-hashes -r $(APP_LOCK)
+	$(PIP) --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "pyproject.toml and $(APP_LOCK) disagree: run 'make lock'"; exit 1; }
 	touch $(STAMP)
 
-$(DEV_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+$(DEV_STAMP): $(STAMP) $(DEV_LOCK)
+	$(PIP) --require-hashes -r $(DEV_LOCK)
 	touch $(DEV_STAMP)
+
+$(LOCK_TOOL):
+	$(PYTHON) -m venv .tools/lock
+	.tools/lock/bin/python -m pip install --quiet --disable-pip-version-check uv
+
+# The application's lock first; the test and lint lock is constrained by it, so both agree.
+lock: $(LOCK_TOOL)
+	$(LOCK_TOOL) pip compile pyproject.toml $(LOCK_FLAGS) -o $(APP_LOCK)
+	$(LOCK_TOOL) pip compile pyproject.toml --extra test --extra lint $(LOCK_FLAGS) -c $(APP_LOCK) -o $(DEV_LOCK)
 
 install: $(STAMP)
 

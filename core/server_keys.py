@@ -8,6 +8,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from core.accounts import TOTP_PURPOSE, User
 from core.crypto import Crypto, derive_key, seal, unseal
+from core.deployment import reseal_secrets
 
 WRAP_PURPOSE = "server-key-wrap"
 
@@ -51,4 +52,6 @@ def rotate_secret(session: Session, old: Crypto, new: Crypto, old_secret: bytes,
                                                                                               user.totp_secret_sealed))
             session.add(user)
             moved += 1
+    # The SMTP password stored by administrators (core/deployment.py).
+    moved += reseal_secrets(session, old, new)
     return moved

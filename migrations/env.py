@@ -3,9 +3,15 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import core.models  # noqa: F401  (registers the kernel tables)
+import core.models  # noqa: F401  (registers the tables)
+import reporting.centre_designation
 import reporting.chronicle_models
-import reporting.models  # noqa: F401
+import reporting.code_lists
+import reporting.district_map
+import reporting.models
+import reporting.rollup
+import reporting.snapshot  # noqa: F401
+import strategy.models  # noqa: F401
 from core.db import make_engine
 
 config = context.config

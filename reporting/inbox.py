@@ -142,7 +142,7 @@ def recode(session: Session, actor: Actor, incident_id: str, values: Mapping[str
     errors: dict[str, str] = {}
     for name, code_list in COUNSELLING_FIELDS.items():
         chosen = (values.get(name) or [""])[0]
-        if chosen and chosen not in code_list:
+        if chosen and chosen not in ctx.offered(code_list) and chosen != getattr(incident, name, None):
             errors[name] = "choose_option"
     full = dict(values)
     full.setdefault("description", ["(kept)"])  # the description is not recoded here
@@ -162,10 +162,10 @@ def recode(session: Session, actor: Actor, incident_id: str, values: Mapping[str
     for name in COUNSELLING_FIELDS:
         if name != "channel":
             setattr(incident, name, (values.get(name) or [""])[0] or None)
-    incident.primary_type = tx.INCIDENT_TYPE.primary(report.incident_types)
-    incident.primary_motive = tx.MOTIVE.primary(report.motives)
+    incident.primary_type = report.primary_type
+    incident.primary_motive = report.primary_motive
     # Recoding brings the record onto the current code lists.
-    incident.taxonomy_version = tx.TAXONOMY_VERSION
+    incident.taxonomy_version = report.taxonomy_version
     session.add(incident)
     session.execute(delete(IncidentCode).where(col(IncidentCode.incident_id) == incident.id))
     codes = [{"incident_id": incident.id, "field": name, "code": code} for name in MULTI_FIELDS

@@ -67,6 +67,9 @@ class ReportInput:
     contact: str | None
     channel: str = "web_form"
     codes: dict[str, list[str]] = field(default_factory=dict)
+    taxonomy_version: str = tx.TAXONOMY_VERSION
+    primary_type: str | None = None
+    primary_motive: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,16 +80,26 @@ class IntakeContext:
     centres: frozenset[int]
     default_centre: int | None
     today: date
+    # The code lists as the deployment offers them (reporting/code_lists.py), and its taxonomy version.
+    code_lists: Mapping[str, tx.CodeList] = field(default_factory=lambda: dict(tx.CODE_LISTS))
+    taxonomy_version: str = tx.TAXONOMY_VERSION
+
+    def offered(self, code_list: tx.CodeList) -> tx.CodeList:
+        return self.code_lists.get(code_list.name, code_list)
 
 
 def intake_context(session: Session, *, today: date) -> IntakeContext:
     from sqlmodel import select
+
+    from reporting.code_lists import effective_lists
     districts = frozenset(session.exec(select(District.code)).all())
     centres = session.exec(select(ReceivingCentre.organisation_id, ReceivingCentre.is_default)).all()
     default = next((org for org, is_default in centres if is_default), None)
     if default is None and centres:
         default = min(org for org, _ in centres)
-    return IntakeContext(districts, frozenset(org for org, _ in centres), default, today)
+    lists = effective_lists(session)
+    return IntakeContext(districts, frozenset(org for org, _ in centres), default, today, lists.offered,
+                         lists.version)
 
 
 def _one(values: Mapping[str, Sequence[str]], name: str) -> str:
@@ -107,7 +120,7 @@ def validate_fields(values: Mapping[str, Sequence[str]], names: Sequence[str], c
 def _check(values: Mapping[str, Sequence[str]], name: str, ctx: IntakeContext) -> str | None:
     if name in MULTI_FIELDS:
         chosen = [v for v in values.get(name) or [] if v]
-        if any(code not in MULTI_FIELDS[name] for code in chosen):
+        if any(code not in ctx.offered(MULTI_FIELDS[name]) for code in chosen):
             return "choose_option"
         if name == "incident_types" and not chosen:
             return "choose_incident_type"
@@ -116,7 +129,7 @@ def _check(values: Mapping[str, Sequence[str]], name: str, ctx: IntakeContext) -
     if name in CHOICE_FIELDS:
         if name == "reporter_role" and not text:
             return "choose_reporter_role"
-        return "choose_option" if text and text not in CHOICE_FIELDS[name] else None
+        return "choose_option" if text and text not in ctx.offered(CHOICE_FIELDS[name]) else None
     if name == "district":
         return "choose_option" if text and text != "unknown" and text not in ctx.districts else None
     if name == "online":
@@ -226,6 +239,9 @@ def parse_report(values: Mapping[str, Sequence[str]], ctx: IntakeContext, *, cha
         wants_contact=wants_contact,
         contact=_one(values, "contact") or None if wants_contact else None,
         channel=channel,
+        taxonomy_version=ctx.taxonomy_version,
+        primary_type=ctx.offered(tx.INCIDENT_TYPE).primary(v for v in values.get("incident_types") or [] if v),
+        primary_motive=ctx.offered(tx.MOTIVE).primary(motives),
     )
 
 
@@ -251,7 +267,7 @@ def submit_report(session: Session, report: ReportInput, files: list[CleanFile],
     receipt = new_receipt_code() if with_receipt else ""
     row: dict[str, object] = {
         "id": incident_id,
-        "taxonomy_version": tx.TAXONOMY_VERSION,
+        "taxonomy_version": report.taxonomy_version,
         "received_on": today,
         "channel": report.channel,
         "reporter_role": report.reporter_role,
@@ -262,8 +278,8 @@ def submit_report(session: Session, report: ReportInput, files: list[CleanFile],
         "place_type": report.place_type,
         "life_area": None,
         "online": report.online,
-        "primary_type": tx.INCIDENT_TYPE.primary(report.incident_types),
-        "primary_motive": tx.MOTIVE.primary(report.motives),
+        "primary_type": report.primary_type or tx.INCIDENT_TYPE.primary(report.incident_types),
+        "primary_motive": report.primary_motive or tx.MOTIVE.primary(report.motives),
         "target_type": report.target_type,
         "affected_count": report.affected_count,
         "affected_age_band": report.affected_age_band,

@@ -20,6 +20,9 @@ def own_or_shared_centre(actor: Actor, obj: Any) -> bool:
 
 
 RULES = [
+    rule("taxonomy.edit", Role.ADMIN, doc="Relabel, hide and add codes of the deployment's code lists."),
+    rule("centre.designate", Role.ADMIN,
+         doc="Choose which counselling centres receive reports (their key is made by their first member)."),
     rule("report.submit", doc="Anyone may report an incident, without an account.", anonymous=True),
     rule("case.read", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_or_shared_centre, hide=True,
          doc="Read a report or case of one's own centre, including its decrypted content."),

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 TAXONOMY_VERSION = "2026.1"
 
@@ -112,3 +116,10 @@ CODE_LISTS = {cl.name: cl for cl in (
     CHANNEL, REPORTER_ROLE, DATE_PRECISION, RECURRENCE, PLACE_TYPE, LIFE_AREA, INCIDENT_TYPE, MOTIVE,
     RACISM_SUBCODE, ANTISEMITISM_FORM, TARGET_TYPE, AGE_BAND, PERPETRATOR_TYPE, CONSEQUENCE, POLICE_REPORT,
     DISCRIMINATION_FORM, DISCRIMINATION_LEVEL)}
+
+
+def effective_codes(session: Session, list_name: str, *, offered_only: bool = False) -> tuple[str, ...]:
+    """The deployment's codes of a list: the shipped ones above plus those its administrators added
+    (reporting/code_lists.py), hidden ones included unless `offered_only` (old records still count them)."""
+    from reporting.code_lists import effective_codes as stored
+    return stored(session, list_name, offered_only=offered_only)

@@ -13,9 +13,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
-import core.models  # noqa: F401
+import core.models  # noqa: F401  (registers the tables)
+import reporting.centre_designation
 import reporting.chronicle_models
-import reporting.models  # noqa: F401
+import reporting.code_lists
+import reporting.district_map
+import reporting.models
+import reporting.rollup
+import reporting.snapshot  # noqa: F401
+import strategy.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade
 from tests.personas import PersonaFactory
@@ -111,6 +117,7 @@ def fresh_rate_limits(request: pytest.FixtureRequest) -> None:
         app = request.getfixturevalue("app")
         app.state.intake_limiter.reset()
         app.state.lookup_limiter.reset()
+        app.state.settings_source.reload(app.state)  # the previous test's stored settings are gone
 
 
 @pytest.fixture

@@ -38,7 +38,8 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(directory: Path, *, seed: bool = True, extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+def live_server(directory: Path, *, seed: bool = True, extra_env: dict[str, str] | None = None,
+                startup_seconds: float = 30) -> Iterator[LiveServer]:
     env = {**os.environ, **TEST_ENV, "VORORT_DATABASE_URL": f"sqlite:///{directory}/vorort.sqlite3",
            "VORORT_SECRET_KEY_FILE": str(directory / "secret.key"), **(extra_env or {})}
     env.pop("VORORT_TEST_DATABASE_URL", None)
@@ -51,7 +52,7 @@ def live_server(directory: Path, *, seed: bool = True, extra_env: dict[str, str]
         process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + startup_seconds
             while True:
                 try:
                     if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:

@@ -83,6 +83,16 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             client.submit(f"/beratung/chronik/{entry}/freigeben", {"checks": list(CHECKLIST)})
             keep("chronicle-review-approved", client.get(f"/beratung/chronik/{entry}"))
             keep("chronicle-withdraw-error", client.submit(f"/beratung/chronik/{entry}/zurueckziehen", {}))
+        if persona == "admin":  # every step of the first-run setup, a failed one, settings and code lists
+            from web.controllers.setup import STEPS
+            for step in STEPS:
+                keep(f"setup-{step.key}", client.get(f"/einrichtung/{step.key}"))
+            keep("setup-error", client.submit("/einrichtung/gemeinde", {"municipality_name": "", "ags": "1"}))
+            keep("settings-mail", client.get("/admin/einstellungen/e-mail"))
+            keep("code-list", client.get("/admin/codelisten/motive"))
+            keep("code-list-error", client.submit("/admin/codelisten/motive", {"code": "X"}))
+        if persona == "coordinator":
+            keep("notifications-error", client.submit("/konto/benachrichtigungen", {"frequency": "hourly"}))
         if persona:
             client.submit("/abmelden")
     _public_chronicle(app, entry, keep)

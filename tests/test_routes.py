@@ -20,17 +20,33 @@ ALLOWED = {
     ("GET", "/konto"): EVERYONE_LOGGED_IN,
     ("GET", "/konto/passwort"): EVERYONE_LOGGED_IN,
     ("POST", "/konto/passwort"): EVERYONE_LOGGED_IN,
+    ("GET", "/konto/benachrichtigungen"): EVERYONE_LOGGED_IN,
+    ("POST", "/konto/benachrichtigungen"): EVERYONE_LOGGED_IN,
     ("POST", "/abmelden"): EVERYONE_LOGGED_IN,
     ("GET", "/anmelden/zweiter-faktor/einrichten"): EVERYONE_LOGGED_IN,
     ("POST", "/anmelden/zweiter-faktor/einrichten"): EVERYONE_LOGGED_IN,
     ("GET", "/anmelden/zweiter-faktor"): EVERYONE_LOGGED_IN,
     ("POST", "/anmelden/zweiter-faktor"): EVERYONE_LOGGED_IN,
     ("GET", "/admin"): {"admin"},
+    ("GET", "/admin/post"): {"admin"},
     ("POST", "/admin/organisationen"): {"admin"},
     ("POST", "/admin/einladungen"): {"admin"},
     ("POST", "/admin/konten/{user_id}/deaktivieren"): {"admin"},
     ("GET", "/admin/rechtliches/{slug}/{lang}"): {"admin"},
     ("POST", "/admin/rechtliches/{slug}/{lang}"): {"admin"},
+    ("GET", "/einrichtung"): {"admin"},
+    ("GET", "/einrichtung/{step}"): {"admin"},
+    ("POST", "/einrichtung/{step}"): {"admin"},
+    ("POST", "/einrichtung/e-mail/test"): {"admin"},
+    ("POST", "/einrichtung/stadtteile/karte"): {"admin"},
+    ("POST", "/einrichtung/stadtteile/karte/bestaetigen"): {"admin"},
+    ("GET", "/admin/einstellungen"): {"admin"},
+    ("GET", "/admin/einstellungen/{step}"): {"admin"},
+    ("POST", "/admin/einstellungen/{step}"): {"admin"},
+    ("GET", "/admin/codelisten"): {"admin"},
+    ("GET", "/admin/codelisten/{list_name}"): {"admin"},
+    ("POST", "/admin/codelisten/{list_name}"): {"admin"},
+    ("POST", "/admin/codelisten/{list_name}/{code}"): {"admin"},
     ("GET", "/beratung"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("GET", "/beratung/neu"): {"counsellor_a", "lead_a", "counsellor_b"},
     ("GET", "/beratung/statistik"): {"counsellor_a", "lead_a", "counsellor_b"},
@@ -47,6 +63,11 @@ ALLOWED = {
     ("GET", "/beratung/protokoll"): {"lead_a"},
     ("GET", "/beratung/chronik"): {"counsellor_a", "lead_a", "counsellor_b"},
 }
+# Aggregated figures of all centres: the strategy group and the counselling centres, not the administrator.
+STATISTICS = {"counsellor_a", "lead_a", "counsellor_b", "coordinator", "strategy_member"}
+for _path in ("/statistik", "/statistik/karte", "/statistik/daten.csv", "/statistik/diagramm.svg",
+              "/statistik/diagramm.png"):
+    ALLOWED[("GET", _path)] = STATISTICS
 # Routes on one object of centre A: only centre A's members may know it exists.
 CENTRE_A = {"counsellor_a", "lead_a"}
 for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
@@ -72,7 +93,8 @@ for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
     ALLOWED[(_method, _path)] = CENTRE_A
 PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
 SAMPLE_PATH_VALUES = {"slug": "datenschutz", "lang": "de", "event_id": "999999", "partner_id": "999999",
-                      "user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x"}
+                      "user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x",
+                      "step": "gemeinde", "list_name": "motive", "code": "racism"}
 
 
 def test_every_route_is_public_or_guarded(app):

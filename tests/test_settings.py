@@ -45,6 +45,7 @@ def test_values_are_read_and_converted():
     ({"VORORT_PUBLIC_SUPPRESSION_K": "3"}, "at least VORORT_SUPPRESSION_K"),
     ({"VORORT_PUBLICATION_DELAY_DAYS": "-1"}, "must not be negative"),
     ({"VORORT_AGS": "0999"}, "eight-digit"),
+    ({"VORORT_REMINDER_STALE_DAYS": "0"}, "VORORT_REMINDER_STALE_DAYS must be at least 1"),
 ])
 def test_bad_values_are_refused_with_a_clear_message(env, message):
     with pytest.raises(SettingsError, match=message):

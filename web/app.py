@@ -26,8 +26,23 @@ from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_
 from core.db import make_engine
 from core.errors import NotFound, PermissionDenied
 from web.anonymous_forms import ANONYMOUS_FORM_PATHS
-from web.controllers import account, admin, api, cases, chronicle, follow_up, intake, legal, public
+from web.controllers import (
+    account,
+    admin,
+    api,
+    cases,
+    chronicle,
+    code_lists,
+    dashboard,
+    follow_up,
+    intake,
+    legal,
+    notifications,
+    public,
+    setup,
+)
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
+from web.effective_settings import EffectiveSettingsMiddleware, SettingsSource
 from web.guards import SecondFactorRequired, permission_guard
 from web.identity import IdentityMiddleware
 from web.messages import _
@@ -111,8 +126,9 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
     crypto = Crypto(secret, Argon2Params(time_cost=settings.argon2_time_cost,
                                          memory_kib=settings.argon2_memory_kib,
                                          parallelism=settings.argon2_parallelism))
-    return State({
-        "settings": settings, "engine": engine, "crypto": crypto, "secret": secret,
+    source = SettingsSource(settings, engine, crypto)
+    state = State({
+        "settings": settings, "engine": engine, "crypto": crypto, "secret": secret, "settings_source": source,
         "pow_key": derive_key(secret, "proof-of-work"),
         # Stored sealed in the database, so `vorort rotate-secret` keeps receipts working.
         "receipt_tag_key": _receipt_tag_key(engine, secret),
@@ -122,6 +138,9 @@ def _on_startup_state(settings: Settings, engine: Engine) -> State:
         "lookup_limiter": make_limiter(settings, secret, name="lookup",
                                        limit=settings.lookup_failures_per_15_minutes, window_seconds=900),
     })
+    # The administrators' stored settings over the environment's (web/effective_settings.py).
+    source.reload(state)
+    return state
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
@@ -145,7 +164,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # another handler joins it, which wraps sync_to_thread handlers twice (seen in 2.25).
             Router(path="/", route_handlers=[*public.ROUTES, *intake.ROUTES, *follow_up.ROUTES, *account.ROUTES,
                                             *admin.ROUTES, *api.ROUTES, *cases.ROUTES, *legal.ROUTES,
-                                            *chronicle.ROUTES]),
+                                            *chronicle.ROUTES,
+                                            *setup.ROUTES, *code_lists.ROUTES, *dashboard.ROUTES,
+                                            *notifications.ROUTES]),
             metrics_endpoint,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False, send_as_attachment=False),
@@ -160,6 +181,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         },
         middleware=[
             MetricsMiddleware,
+            EffectiveSettingsMiddleware,
             IdentityMiddleware,
         ],
         before_send=[SecurityHeaders(https=settings.https)],

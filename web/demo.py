@@ -18,6 +18,8 @@ from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
 from web.demo_chronicle import seed_chronicle
 from web.demo_incidents import DISTRICTS, seed_incidents
+from web.demo_setup import seed_setup
+from web.demo_statistics import seed_statistics
 
 # Published on purpose: the demo is for trying the app out.
 DEMO_PASSWORD = "demo-passwort-musterstadt"  # nosec B105
@@ -106,6 +108,8 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
     seed_chronicle(session, centre_ids[0], counsellor="jonas@awo.example", lead="leila@awo.example", now=now)
     session.flush()
+    seed_statistics(session, now=now)
+    seed_setup(session, crypto, now=now)
     return result
 
 

@@ -218,15 +218,43 @@ MONTHS = [
 ]
 
 
-def options_for(request: Any) -> Any:
-    """`options(list_name)` for templates: (code, label in the request's language) of a code list, in order."""
+def _lists(db_or_lists: Any) -> Any:
+    """The deployment's effective code lists, from a session or as already read."""
+    from reporting.code_lists import EffectiveLists, effective_lists
+    return db_or_lists if isinstance(db_or_lists, EffectiveLists) else effective_lists(db_or_lists)
+
+
+def code_labels_for(request: Any, db: Any) -> dict[str, dict[str, str]]:
+    """CODE_LABELS with the deployment's relabelled and added codes (reporting/code_lists.py), for the
+    request's language; templates pass every label through `_()`, which leaves such texts as they are."""
+    from web.i18n import language_of
+
+    lang = language_of(request)
+    merged = {name: dict(labels) for name, labels in CODE_LABELS.items()}
+    for list_name, codes in _lists(db).labels.items():
+        shipped = CODE_LABELS.get(list_name, {})
+        for code, by_lang in codes.items():
+            text = by_lang.get(lang) or (by_lang.get("de") if lang == "ls" else None)
+            if not text and code not in shipped:  # an added code has no catalogue entry to fall back on
+                text = by_lang.get("en") or by_lang.get("de")
+            if text:
+                merged.setdefault(list_name, {})[code] = text
+    return merged
+
+
+def options_for(request: Any, db: Any = None) -> Any:
+    """`options(list_name)` for templates: (code, label in the request's language) of the codes a list
+    offers in this deployment (hidden ones left out, added ones in), in order."""
     from reporting.taxonomy import CODE_LISTS
     from web.i18n import gettext_for
+
+    lists = _lists(db).offered if db is not None else CODE_LISTS
+    labels_by_list = code_labels_for(request, db) if db is not None else CODE_LABELS
 
     def translate(message: str) -> str:
         return gettext_for(request, message)
 
     def options(list_name: str) -> list[tuple[str, str]]:
-        labels = CODE_LABELS.get(list_name, {})
-        return [(code, translate(labels.get(code, code))) for code in CODE_LISTS[list_name].codes]
+        labels = labels_by_list.get(list_name, {})
+        return [(code, translate(labels.get(code, code))) for code in lists[list_name].codes]
     return options

@@ -9,6 +9,20 @@ def _(message: str) -> str:
 
 
 FIELD_MESSAGES = {
+    "ags_invalid": _("Please enter the eight digits of the official municipality key (AGS)."),
+    "number_invalid": _("Please enter a whole number."),
+    "choose_language": _("Please choose at least one language."),
+    "default_language_not_enabled": _("The default language must be one of the languages offered."),
+    "suppression_k_too_small": _("The smallest figure shown must be at least 2."),
+    "public_k_below_internal": _("The public figure must be at least the internal one."),
+    "smtp_not_configured": _("Please save a mail server first."),
+    "test_mail_failed": _("The test mail could not be sent. Please check the mail server settings."),
+    "choose_centre": _("Please choose at least one counselling centre."),
+    "choose_default_centre": _("Please choose the preselected centre among the chosen ones."),
+    "district_names_unclear": _("Every district needs its own name (letters or digits)."),
+    "code_invalid": _("A code has 2 to 40 small letters, digits or underscores and starts with a letter."),
+    "code_taken": _("This code exists already in the list."),
+    "last_code": _("The last offered code of a list cannot be hidden."),
     "required": _("Please fill in this field."),
     "too_long": _("This is too long."),
     "email_invalid": _("Please enter a valid e-mail address, such as name@example.org."),
@@ -77,6 +91,15 @@ FIELD_MESSAGES = {
     "chronicle_check_incomplete": _("Please confirm every point of the check before you approve."),
     "chronicle_reason_needed": _("Please choose a reason."),
     "chronicle_withdrawn_already": _("This entry has been withdrawn already."),
+    "geojson_not_json": _("This file is not GeoJSON: it could not be read as JSON."),
+    "geojson_no_features": _("The file contains no districts: it must be a GeoJSON FeatureCollection with features."),
+    "geojson_too_many_features": _("The file has more than 200 areas. Please use one area per district."),
+    "geojson_feature_without_code": _("Every area needs the property \"code\" (at most 40 characters)."),
+    "geojson_feature_without_name": _("Every area needs the property \"name\" (at most 120 characters)."),
+    "geojson_unsupported_geometry": _("Every area must be a Polygon or MultiPolygon with longitude/latitude "
+                                      "coordinates (WGS 84)."),
+    "geojson_duplicate_code": _("Two areas have the same \"code\"; each district must appear once."),
+    "geojson_too_large": _("The file is larger than 2 MB. Please simplify the shapes (e.g. in QGIS) and try again."),
 }
 
 ROLE_LABELS = {
@@ -95,6 +118,9 @@ ORGANISATION_KIND_LABELS = {
 }
 
 NOTICES = {
+    "setup_completed": _("The setup is complete. Invite the first counsellor of each receiving centre."),
+    "test_mail_sent": _("The test mail was sent."),
+    "code_added": _("The code was added; the taxonomy version moved on."),
     "logged_out": _("You are logged out."),
     "account_created": _("Your account is ready. Please log in."),
     "too_many_attempts": _("Too many wrong codes. Please log in again."),

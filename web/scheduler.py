@@ -25,6 +25,7 @@ from core.jobs import claim, finish
 from core.sessions import purge_expired_sessions
 from reporting.challenges import forget_expired
 from reporting.retention import purge
+from web.effective_settings import effective_for_job
 from web.settings import Settings
 
 log = logging.getLogger("vorort.scheduler")
@@ -110,18 +111,96 @@ def retention_job(engine: Engine, settings: Settings) -> str:
     return outcome
 
 
+def _deliver(engine: Engine, settings: Settings, now: datetime) -> str:
+    from sqlmodel import Session
+
+    from core.mail import deliver_queued
+    from web.reminder_mail import smtp_settings
+    with Session(engine, expire_on_commit=False) as session:
+        result = deliver_queued(session, smtp_settings(settings), now=now)
+    return f"sent {result.sent}, failed {result.failed}, waiting {result.waiting}"
+
+
+def reminders_job(engine: Engine, settings: Settings, *, now: datetime | None = None) -> str:
+    """Daily: claim the day's reminders per person (mail now, or kept for the digest), then send."""
+    from web.reminder_mail import queue_reminders
+    now = now or utcnow()
+    period = now.date().isoformat()
+    with session_scope(engine) as session:
+        if not claim(session, "reminders", period, now=now):
+            return "already ran"
+        result = queue_reminders(session, settings, today=now.date(), now=now)
+        outcome = (f"{result.immediate} mails, {result.kept_for_digest} kept for digests, "
+                   f"{result.skipped} skipped")
+        finish(session, "reminders", period, outcome)
+    outcome += "; " + _deliver(engine, settings, now)
+    log.info("reminders: %s", outcome)
+    return outcome
+
+
+def _digest_job(frequency_name: str, engine: Engine, settings: Settings, now: datetime | None) -> str:
+    from core.notifications import Frequency
+    from web.reminder_mail import digest_period, queue_digests
+    now = now or utcnow()
+    frequency = Frequency(frequency_name)
+    period, _since = digest_period(frequency, now.date())
+    job = f"digest-{frequency.value}"
+    with session_scope(engine) as session:
+        if not claim(session, job, period, now=now):
+            return "already ran"
+        outcome = f"{queue_digests(session, settings, frequency, today=now.date(), now=now)} digests"
+        finish(session, job, period, outcome)
+    outcome += "; " + _deliver(engine, settings, now)
+    log.info("%s: %s", job, outcome)
+    return outcome
+
+
+def daily_digest_job(engine: Engine, settings: Settings, *, now: datetime | None = None) -> str:
+    """Every morning: one mail per person who chose a daily digest and has something new."""
+    return _digest_job("daily", engine, settings, now)
+
+
+def weekly_digest_job(engine: Engine, settings: Settings, *, now: datetime | None = None) -> str:
+    """Mondays: one mail per person with a weekly digest (the default) and something new."""
+    return _digest_job("weekly", engine, settings, now)
+
+
+def mail_job(engine: Engine, settings: Settings, *, now: datetime | None = None) -> str:
+    """Every five minutes: send what is queued (again after a failure); leases keep two senders apart."""
+    now = now or utcnow()
+    period = _period(5)
+    with session_scope(engine) as session:
+        if not claim(session, "mail", period, now=now):
+            return "already ran"
+    outcome = _deliver(engine, settings, now)
+    with session_scope(engine) as session:
+        finish(session, "mail", period, outcome)
+    return outcome
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
     function: Callable[[Engine, Settings], str]
     trigger: str
-    options: dict[str, int]
+    options: dict[str, int | str]
 
 
 JOBS = (
     Job("housekeeping", purge_sessions_job, "interval", {"minutes": 15}),
     Job("retention", retention_job, "cron", {"hour": 3, "minute": 17}),
+    # Reminders before the digests, so a morning's digest carries that morning's reminders.
+    Job("reminders", reminders_job, "cron", {"hour": 5, "minute": 30}),
+    Job("digest-daily", daily_digest_job, "cron", {"hour": 6, "minute": 0}),
+    Job("digest-weekly", weekly_digest_job, "cron", {"day_of_week": "mon", "hour": 6, "minute": 15}),
+    Job("mail", mail_job, "interval", {"minutes": 5}),
 )
+
+
+def run_job(function: Callable[[Engine, Settings], str], engine: Engine, settings: Settings) -> str:
+    """Run a job with the effective settings of this moment: retention periods, mail server and
+    languages are stored by administrators (web/effective_settings.py) and may have changed."""
+    return function(engine, effective_for_job(engine, settings))
 
 
 def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
@@ -129,7 +208,7 @@ def build_scheduler(settings: Settings, engine: Engine) -> BlockingScheduler:
     for job in JOBS:
         # Interval jobs run once at start, so a fresh scheduler shows up on /admin at once.
         first = {"next_run_time": datetime.now(UTC)} if job.trigger == "interval" else {}
-        scheduler.add_job(job.function, job.trigger, args=[engine, settings], id=job.id, coalesce=True,
+        scheduler.add_job(run_job, job.trigger, args=[job.function, engine, settings], id=job.id, coalesce=True,
                           max_instances=1, replace_existing=True, **job.options, **first)
     return scheduler
 
@@ -149,7 +228,7 @@ def run_scheduler(settings: Settings, *, once: bool = False, standby_poll_second
         time.sleep(standby_poll_seconds)
     try:
         if once:
-            return "; ".join(f"{job.id}: {job.function(engine, settings)}" for job in JOBS)
+            return "; ".join(f"{job.id}: {run_job(job.function, engine, settings)}" for job in JOBS)
         build_scheduler(settings, engine).start()
         return "stopped"
     finally:

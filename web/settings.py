@@ -45,6 +45,7 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "vorort@localhost"
+    reminder_stale_days: int = 90
     redis_url: str = ""
     trusted_proxies: str = ""
     metrics_token: str = ""
@@ -113,6 +114,8 @@ def validate(settings: Settings) -> None:
         raise SettingsError("VORORT_PUBLIC_SUPPRESSION_K must be at least VORORT_SUPPRESSION_K")
     if settings.publication_delay_days < 0:
         raise SettingsError("VORORT_PUBLICATION_DELAY_DAYS must not be negative")
+    if settings.reminder_stale_days < 1:
+        raise SettingsError("VORORT_REMINDER_STALE_DAYS must be at least 1")
     if not (len(settings.ags) == 8 and settings.ags.isascii() and settings.ags.isdigit()):
         raise SettingsError("VORORT_AGS must be the eight-digit Amtlicher Gemeindeschlüssel")
     if settings.production:

@@ -16,6 +16,7 @@ from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
 from core.keyring import unlock_user_key
 from core.sessions import count_second_factor_failure, end_session, start_session
+from reporting.centre_designation import establish_on_first_member
 from web.deps import Config, CurrentActor, Db, Keys, form_text, safe_next
 from web.identity import identity_of, session_cookie_name
 from web.qr import qr_svg
@@ -191,12 +192,17 @@ def accept_invite(request: Request[Any, Any, Any], db: Db, crypto: Keys, token: 
         return page(request, "account/invite_invalid.html", status=404)
     name = form_text(data, "display_name")
     try:
-        accounts.accept_invite(db, crypto, token, display_name=name, password=form_text(data, "password"),
-                               confirm=form_text(data, "confirm"), now=now)
+        user = accounts.accept_invite(db, crypto, token, display_name=name, password=form_text(data, "password"),
+                                      confirm=form_text(data, "confirm"), now=now)
     except ValidationFailed as exc:
         form = FormState(values={"display_name": name}, errors=exc.errors)
         return page(request, "account/invite.html", status=422, invite=invite, token=token, form=form)
+    assert user.id is not None
+    # The first member of a centre chosen to receive reports makes its key (reporting/centre_designation.py).
+    recovery = establish_on_first_member(db, user.organisation_id, user.id, crypto.argon2, now=now)
     db.commit()
+    if recovery is not None:
+        return page(request, "account/centre_established.html", recovery_key=recovery)
     return Redirect("/anmelden?notice=account_created", status_code=303)
 
 

@@ -13,8 +13,10 @@ from litestar.response import Redirect, Template
 from core import accounts
 from core.actors import OrganisationKind, Role
 from core.clock import utcnow
+from core.deployment import setup_completed
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.jobs import last_runs
+from core.mail import count_queued
 from web.deps import Config, CurrentActor, Db, as_int, form_list, form_text
 from web.templating import FormState, page
 
@@ -29,12 +31,14 @@ def _admin_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, *,
                 users=accounts.list_users(db, actor),
                 kinds=list(OrganisationKind), roles=list(Role),
                 org_form=org_form or FormState(), invite_form=invite_form or FormState(),
-                notice=notice, job_runs=last_runs(db))
+                notice=notice, job_runs=last_runs(db), queued_mail_count=count_queued(db))
 
 
 @get("/admin", include_in_schema=False, sync_to_thread=True, opt={"permission": "admin.view"})
 def admin_index(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
-                notice: FromQuery[str | None] = None) -> Template:
+                notice: FromQuery[str | None] = None) -> Template | Redirect:
+    if not setup_completed(db):  # a fresh instance: the first-run setup comes first
+        return Redirect("/einrichtung", status_code=303)
     return _admin_page(request, db, actor, notice=notice)
 
 

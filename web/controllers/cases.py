@@ -31,7 +31,7 @@ from web.centre_key import centre_key_of
 from web.chronicle_labels import STATE_LABELS
 from web.deps import CurrentActor, Db, Keys, as_int, form_list, form_text
 from web.identity import identity_of
-from web.labels import CODE_LABELS, MONTHS, options_for
+from web.labels import MONTHS, code_labels_for, options_for
 from web.messages import FIELD_MESSAGES
 from web.templating import FormState, page
 
@@ -65,7 +65,7 @@ def inbox_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
                 deadlines=cases.deadlines_due(db, actor, today=utcnow().date()), today=utcnow().date(),
                 shared_cases=sharing.shared_with_centre(db, actor),
                 chronicle_waiting=chronicle.pending_count(db, actor),
-                older_than=age, code_labels=CODE_LABELS, notice=notice)
+                older_than=age, code_labels=code_labels_for(request, db), notice=notice)
 
 
 def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, incident_id: str, *,
@@ -73,7 +73,8 @@ def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, i
                    reply_form: FormState | None = None, notice: str | None = None) -> Template:
     incident = inbox.get_incident(db, actor, incident_id)
     if incident.content_purged_on is not None:
-        return page(request, "cases/purged.html", incident=incident, code_labels=CODE_LABELS, notice=notice)
+        return page(request, "cases/purged.html", incident=incident, code_labels=code_labels_for(request, db),
+                    notice=notice)
     access = _access(request, db, actor, incident_id)
     if access is None:
         return _no_key(request)
@@ -82,7 +83,7 @@ def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, i
     return page(request, "cases/incident.html", status=status, incident=incident,
                 codes=inbox.codes_of(db, incident_id), description=dialogue.description_of(db, access),
                 contact=dialogue.contact_of(db, access), thread=dialogue.thread(db, access),
-                triage_note=inbox.triage_note(incident, access), code_labels=CODE_LABELS,
+                triage_note=inbox.triage_note(incident, access), code_labels=code_labels_for(request, db),
                 case_ids=cases.cases_of_incident(db, incident_id), decisions=tx.VERIFICATION.codes,
                 chronicle_entries=chronicle.entries_of_incident(db, actor, incident_id), chronicle_states=STATE_LABELS,
                 triage_form=triage_form or FormState(values={"decision": incident.verification}),
@@ -153,7 +154,7 @@ def _coding_page(request: Request[Any, Any, Any], db: Session, incident: Inciden
     shown = {n: (v if n in MULTI_FIELDS else (v[0] if v else "")) for n, v in values.items()}
     districts = db.exec(select(District).order_by(col(District.position))).all()
     return page(request, "cases/coding.html", status=status, incident=incident, form=FormState(shown, errors),
-                values=values, options=options_for(request), months=MONTHS, districts=[(d.code, d.name)
+                values=values, options=options_for(request, db), months=MONTHS, districts=[(d.code, d.name)
                                                                                    for d in districts])
 
 
@@ -194,7 +195,7 @@ def _record_page(request: Request[Any, Any, Any], db: Session, values: dict[str,
     shown = {n: (v if n in MULTI_FIELDS else (v[0] if v else "")) for n, v in values.items()}
     districts = db.exec(select(District).order_by(col(District.position))).all()
     return page(request, "cases/record.html", status=status, form=FormState(shown, errors), values=values,
-                options=options_for(request), months=MONTHS, districts=[(d.code, d.name) for d in districts])
+                options=options_for(request, db), months=MONTHS, districts=[(d.code, d.name) for d in districts])
 
 
 @get("/beratung/neu", include_in_schema=False, sync_to_thread=True, opt=INBOX)
@@ -245,7 +246,7 @@ def _case_page(request: Request[Any, Any, Any], db: Session, actor: Actor, case_
     return page(request, "cases/case.html", status=status, case=case, entries=entries, partners=partners,
                 shared=shared, owner=case.organisation_id == actor.organisation_id,
                 incidents=cases.incidents_of(db, case_id), assigned=cases.members_assigned(db, case_id),
-                counsellors=counsellors, options=options_for(request), code_labels=CODE_LABELS,
+                counsellors=counsellors, options=options_for(request, db), code_labels=code_labels_for(request, db),
                 event_form=event_form or FormState(), status_form=status_form or FormState(
                     values={"status": case.status, "outcome": case.outcome or ""}), notice=notice)
 
@@ -358,7 +359,8 @@ def purge_case(db: Db, actor: CurrentActor, case_id: FromPath[int]) -> Redirect:
 
 @get("/beratung/statistik", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def figures_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> Template:
-    return page(request, "cases/figures.html", figures=centre_figures(db, actor), code_labels=CODE_LABELS)
+    return page(request, "cases/figures.html", figures=centre_figures(db, actor),
+                code_labels=code_labels_for(request, db))
 
 
 @post("/beratung/export", include_in_schema=False, sync_to_thread=True, opt=INBOX)

@@ -20,6 +20,7 @@ from core.errors import ValidationFailed
 from reporting import challenges
 from reporting.attachments import Upload, clean_uploads
 from reporting.centres import receiving_centres
+from reporting.code_lists import effective_lists
 from reporting.intake import (
     ALL_FIELDS,
     MULTI_FIELDS,
@@ -35,7 +36,7 @@ from reporting.models import District
 from reporting.receipts import format_receipt
 from web.anonymous_forms import prepare_token, read_uploads, token_matches, with_cookie
 from web.controllers.public import language_cookie
-from web.labels import CODE_LABELS, MONTHS, options_for
+from web.labels import MONTHS, code_labels_for, options_for
 from web.ratelimit import client_address
 from web.templating import FormState, page
 
@@ -68,7 +69,8 @@ def _hidden(flow: Flow) -> list[tuple[str, str]]:
 def _reference_data(db: Session) -> dict[str, Any]:
     from sqlmodel import col, select
     districts = db.exec(select(District).order_by(col(District.position), col(District.name))).all()
-    return {"districts": [(d.code, d.name) for d in districts], "centres": receiving_centres(db)}
+    return {"districts": [(d.code, d.name) for d in districts], "centres": receiving_centres(db),
+            "code_lists": effective_lists(db)}
 
 
 def _render(request: Request[Any, Any, Any], flow: Flow, reference: dict[str, Any], *, status: int = 200,
@@ -83,7 +85,8 @@ def _render(request: Request[Any, Any, Any], flow: Flow, reference: dict[str, An
     response = page(request, "report/flow.html", status=status, flow=flow, form=_form_state(flow),
                     language_form="report-form",
                     step_number=number, step_count=len(STEP_KEYS), step_keys=STEP_KEYS, hidden=_hidden(flow),
-                    options=options_for(request), code_labels=CODE_LABELS, months=MONTHS, values=flow.values,
+                    options=options_for(request, reference["code_lists"]),
+                    code_labels=code_labels_for(request, reference["code_lists"]), months=MONTHS, values=flow.values,
                     centre_names={str(org): name for org, name, _d in reference["centres"]},
                     district_names=dict(reference["districts"]), **reference)
     return with_cookie(response, cookie)
