@@ -38,6 +38,7 @@ from web.controllers import (
     intake,
     legal,
     notifications,
+    plans,
     public,
     setup,
 )
@@ -166,7 +167,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                             *admin.ROUTES, *api.ROUTES, *cases.ROUTES, *legal.ROUTES,
                                             *chronicle.ROUTES,
                                             *setup.ROUTES, *code_lists.ROUTES, *dashboard.ROUTES,
-                                            *notifications.ROUTES]),
+                                            *notifications.ROUTES, *plans.ROUTES]),
             metrics_endpoint,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False, send_as_attachment=False),
