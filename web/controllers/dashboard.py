@@ -65,7 +65,9 @@ def _is_fragment(request: Request[Any, Any, Any]) -> bool:
 
 
 def _options(db: Session, labels: Labels) -> dict[str, list[tuple[str, str]]]:
-    return {dimension: labels.options(db, dimension) for dimension in st.DIMENSIONS}
+    """The choices of each filter; "not stated" is a row of the tables, not something to filter by."""
+    return {dimension: [(code, label) for code, label in labels.options(db, dimension) if code]
+            for dimension in st.DIMENSIONS}
 
 
 def _render(request: Request[Any, Any, Any], db: Session, view: DashboardPage, labels: Labels, *,
