@@ -241,7 +241,7 @@ def _check_view(audience: Audience, period: Period, rows: str | None, columns: s
 
 def _snapshot(session: Session, disclosure: Disclosure, audience: Audience, year: int, today: date) -> int:
     return snapshot_id(session, year, audience.value, disclosure.k_for(audience),
-                       published_months(year, disclosure.delay_days, today))
+                       published_months(year, disclosure.delay_days, today), staff_k=disclosure.k)
 
 
 def _table(session: Session, snapshot: int, period: str, dim_a: str, dim_b: str) -> dict[tuple[str, str], Cell]:
