@@ -7,12 +7,13 @@ closes (plus the delay) adds tables, and the family is decided again for what is
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from sqlalchemy import Index, delete, insert, select
+from sqlalchemy import Index, delete, insert, select, text
 from sqlmodel import Field, Session, SQLModel, col
 
 from reporting.disclosure import protect
@@ -32,6 +33,8 @@ class StatisticsSnapshot(SQLModel, table=True):
     audience: str = Field(max_length=10)
     k: int
     published_months: int  # months of the year already published (0-12) when it was decided
+    # Names this decision for caches of readers (ids can be reused after a delete, tokens are not).
+    token: str = Field(default_factory=lambda: secrets.token_hex(8), max_length=16)
 
 
 class StatisticsSnapshotCell(SQLModel, table=True):
@@ -146,26 +149,32 @@ def forget_snapshots(session: Session, year: int | None = None) -> None:
 
 
 def snapshot_id(session: Session, year: int, audience: str, k: int, published_months: int, *,
-                staff_k: int = 5) -> int:
-    """The stored snapshot of this family, decided now if the rollup of that year changed since."""
+                staff_k: int = 5) -> tuple[int, str]:
+    """The stored snapshot of this family (id, token), decided now if the rollup of that year changed since."""
+    fresh = session.connection().execute(text(
+        "SELECT id, token FROM statistics_snapshot WHERE year = :year AND audience = :audience AND k = :k "
+        "AND published_months = :months AND NOT EXISTS (SELECT 1 FROM statistics_stale WHERE year = :year)"),
+        {"year": year, "audience": audience, "k": k, "months": published_months}).first()
+    if fresh is not None:
+        return int(fresh[0]), str(fresh[1])
     if session.get(StatisticsStale, year) is not None:
         forget_snapshots(session, year)
         session.execute(delete(StatisticsStale).where(col(StatisticsStale.year) == year))
-    existing = session.exec(select(StatisticsSnapshot.id).where(  # type: ignore[call-overload]
+    existing = session.exec(select(StatisticsSnapshot).where(  # type: ignore[call-overload]
         StatisticsSnapshot.year == year, StatisticsSnapshot.audience == audience, StatisticsSnapshot.k == k,
         StatisticsSnapshot.published_months == published_months)).scalar_one_or_none()
     if existing is not None:
-        return int(existing)
+        return int(existing.id), existing.token
     return decide_snapshot(session, year, audience, k, published_months, staff_k=staff_k)
 
 
 def decide_snapshot(session: Session, year: int, audience: str, k: int, published_months: int, *,
-                    staff_k: int = 5) -> int:
+                    staff_k: int = 5) -> tuple[int, str]:
     family = build_family(session, year, audience, published_months)
     also_hidden: set[CellKey] = set()
     if audience == "public":
         # Staff see the public figures too: nothing hidden from staff may show in public.
-        staff = snapshot_id(session, year, "staff", staff_k, published_months)
+        staff, _ = snapshot_id(session, year, "staff", staff_k, published_months)
         also_hidden = {(c.period, c.dim_a, c.code_a, c.dim_b, c.code_b) for c in session.exec(
             select(StatisticsSnapshotCell).where(StatisticsSnapshotCell.snapshot_id == staff,
                                                  col(StatisticsSnapshotCell.count).is_(None))).scalars()}
@@ -178,4 +187,4 @@ def decide_snapshot(session: Session, year: int, audience: str, k: int, publishe
              "code_b": key[4], "count": count, "persons": persons} for key, (count, persons) in published.items()]
     if rows:
         session.execute(insert(StatisticsSnapshotCell), rows)
-    return snapshot.id
+    return snapshot.id, snapshot.token

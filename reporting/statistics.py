@@ -240,7 +240,8 @@ def _check_view(audience: Audience, period: Period, rows: str | None, columns: s
         raise ValueError("months are broken down by one dimension")
 
 
-def _snapshot(session: Session, disclosure: Disclosure, audience: Audience, year: int, today: date) -> int:
+def _snapshot(session: Session, disclosure: Disclosure, audience: Audience, year: int,
+              today: date) -> tuple[int, str]:
     return snapshot_id(session, year, audience.value, disclosure.k_for(audience),
                        published_months(year, disclosure.delay_days, today), staff_k=disclosure.k)
 
@@ -251,23 +252,35 @@ _TABLES = text("SELECT dim_a, dim_b, code_a, code_b, count, persons FROM statist
 
 
 class _Tables:
-    """The stored tables of one period that a figure needs, read in one query."""
+    """The stored tables of one period that a figure needs, read in one query and kept in memory under the
+    snapshot's token (a changed rollup means a new snapshot and so a new token)."""
 
-    def __init__(self, session: Session, snapshot: int, period: str, shapes: Sequence[tuple[str, str]]) -> None:
-        wanted = set(shapes)
-        self.cells: dict[tuple[str, str], dict[tuple[str, str], Cell]] = {shape: {} for shape in wanted}
+    def __init__(self, session: Session, snapshot: tuple[int, str], period: str,
+                 shapes: Sequence[tuple[str, str]]) -> None:
+        wanted = frozenset(shapes)
+        cache_key = (snapshot[1], period, wanted)
+        cached = _CACHE.get(cache_key)
+        if cached is not None:
+            self.cells = cached
+            return
+        self.cells = {shape: {} for shape in wanted}
         rows = session.connection().execute(_TABLES, {
-            "snapshot": snapshot, "period": period, "dims_a": sorted({a for a, _ in wanted}),
+            "snapshot": snapshot[0], "period": period, "dims_a": sorted({a for a, _ in wanted}),
             "dims_b": sorted({b for _, b in wanted})})
         for dim_a, dim_b, code_a, code_b, count, persons in rows:
             if (dim_a, dim_b) in wanted:
                 self.cells[(dim_a, dim_b)][(code_a, code_b)] = Cell(count, persons)
+        if len(_CACHE) > 2000:
+            _CACHE.clear()
+        _CACHE[cache_key] = self.cells
 
     def table(self, dim_a: str, dim_b: str) -> dict[tuple[str, str], Cell]:
         return self.cells[(dim_a, dim_b)]
 
 
 ZERO = Cell(0, 0)
+_CACHE: dict[tuple[str, str, frozenset[tuple[str, str]]], dict[tuple[str, str], dict[tuple[str, str], Cell]]] = {}
+_VERSIONS: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 def _canonical(first: str, second: str) -> tuple[str, str, bool]:
@@ -303,10 +316,16 @@ def _codes(session: Session, dimension: str, present: Iterable[str]) -> tuple[st
     return codes + tuple(sorted(set(present) - set(codes)))
 
 
-def _versions(session: Session, period: Period) -> tuple[str, ...]:
-    r = StatisticsRollup
-    return tuple(sorted(set(session.exec(select(r.code_a).where(
-        r.year == period.year, col(r.month).in_(list(period.months)), r.dim_a == VERSION, col(r.count) > 0)).all())))
+def _versions(session: Session, snapshot: tuple[int, str], period: Period) -> tuple[str, ...]:
+    cache_key = (snapshot[1], period.key)
+    if cache_key not in _VERSIONS:
+        r = StatisticsRollup
+        if len(_VERSIONS) > 2000:
+            _VERSIONS.clear()
+        _VERSIONS[cache_key] = tuple(sorted(set(session.exec(select(r.code_a).where(
+            r.year == period.year, col(r.month).in_(list(period.months)), r.dim_a == VERSION,
+            col(r.count) > 0)).all())))
+    return _VERSIONS[cache_key]
 
 
 def breakdown(session: Session, disclosure: Disclosure, audience: Audience, period: Period, rows: str | None,
@@ -346,7 +365,7 @@ def breakdown(session: Session, disclosure: Disclosure, audience: Audience, peri
             column_totals = {b: column_totals.get(b, ZERO) for b in column_codes}
         row_totals = {code: row_totals.get(code, ZERO) for code in row_codes}
     return Figure(period, rows, columns, filters, multiple, row_codes, column_codes, cells, row_totals,
-                  column_totals, total, _versions(session, period), disclosure.k_for(audience), audience)
+                  column_totals, total, _versions(session, snapshot, period), disclosure.k_for(audience), audience)
 
 
 def _sum(cells: Iterable[Cell]) -> Cell:
