@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from reporting.chronicle import CHECKLIST
+from tests.dashboard_data import add_known_figures
 from tests.intake_flow import FULL_REPORT, post_step, send, walk_to_review
 from tests.personas import add_districts, establish_centres
 from tests.routes import concrete, http_routes
@@ -33,7 +34,8 @@ def _checker() -> list[str]:
 
 def _collect(client, app, personas, db, crypto, out: Path) -> int:
     add_districts(db)
-    establish_centres(db, crypto, personas)
+    centres = establish_centres(db, crypto, personas)
+    add_known_figures(db, centres["A"])  # the statistics pages with charts, tables and a map
     pages: dict[str, str] = {}
 
     def keep(name: str, response) -> None:
@@ -98,6 +100,10 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             keep("code-list-error", client.submit("/admin/codelisten/motive", {"code": "X"}))
         if persona == "coordinator":
             keep("notifications-error", client.submit("/konto/benachrichtigungen", {"frequency": "hourly"}))
+            for query in ("rows=district&columns=motive", "district=hafen&granularity=quarter",
+                          "rows=motive&multiple=1", "district=hafen&motive=racism"):
+                keep(f"statistik-{query}", client.get(f"/statistik?{query}"))
+            keep("statistik-karte-filtered", client.get("/statistik/karte?incident_type=discrimination"))
         if persona:
             client.submit("/abmelden")
     _public_chronicle(app, entry, keep)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -28,8 +28,8 @@ SERIES_COLOURS = ("#1f5f8b", "#b35806", "#2d7d46", "#6a3d9a", "#8c2d04", "#01665
 # Light sequential classes for the map: dark labels on them keep 4.5:1 (the lightest is #f1eef6).
 MAP_CLASSES = ("#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf")
 HATCH = "hatch"
-FONT = 13
-LINE = 22
+FONT = 15
+LINE = 26
 
 
 @dataclass(frozen=True)
@@ -151,11 +151,23 @@ def _legend(chart: ChartData, y: float, width: int) -> tuple[list[Shape], float]
     return shapes, (y + LINE if entries else y)
 
 
+def wrap(text: str, room: float, size: int = FONT) -> list[str]:
+    """Words on as many lines as the room needs (a label is never cut off)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size) <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _bars(chart: ChartData, width: int) -> Drawing:
-    label_w = min(max((text_width(label) for _c, label in chart.categories), default=40) + 16, width * 0.45)
+    label_w = min(max((text_width(label) for _c, label in chart.categories), default=40) + 16, width * 0.4)
     n_series = max(len(chart.series), 1)
-    bar_h = 18
-    group_h = n_series * bar_h + 10
+    bar_h = 22
+    wrapped = {code: wrap(label, label_w - 16) for code, label in chart.categories}
+    group_hs = {code: max(n_series * bar_h + 10, len(lines) * 18 + 10) for code, lines in wrapped.items()}
     numbers = [v for v in chart.values.values() if v is not None]
     top = _nice_max(max(numbers, default=0))
     value_room = max(text_width(chart.suppressed_label), text_width(str(top))) + 12
@@ -166,11 +178,15 @@ def _bars(chart: ChartData, width: int) -> Drawing:
     y = 10.0
     for tick in range(5):
         tx = plot_x + plot_w * tick / 4
-        shapes.append(Line(tx, y, tx, y + group_h * len(chart.categories)))
-        shapes.append(Text(tx, y + group_h * len(chart.categories) + 16, str(int(top * tick / 4)), anchor="middle",
-                           size=11))
-    for code, label in chart.categories:
-        shapes.append(Text(plot_x - 8, y + group_h / 2 + 4, label, anchor="end"))
+        shapes.append(Line(tx, y, tx, y + sum(group_hs.values())))
+        shapes.append(Text(tx, y + sum(group_hs.values()) + 16, str(int(top * tick / 4)), anchor="middle",
+                           size=13))
+    for code, _label in chart.categories:
+        group_h = group_hs[code]
+        lines = wrapped[code]
+        for number, line in enumerate(lines):
+            shapes.append(Text(plot_x - 8, y + group_h / 2 + 5 + 18 * (number - (len(lines) - 1) / 2), line,
+                               anchor="end"))
         for index, (series_code, series_label) in enumerate(chart.series):
             value = chart.value(code, series_code)
             by = y + 5 + index * bar_h
@@ -183,11 +199,11 @@ def _bars(chart: ChartData, width: int) -> Drawing:
                 if value:
                     shapes.append(Rect(plot_x, by, bar_w, bar_h - 4, colour))
             text = chart.shown(code, series_code)
-            shapes.append(Text(plot_x + bar_w + 6, by + bar_h - 7, text, size=12, value=True))
+            shapes.append(Text(plot_x + bar_w + 6, by + bar_h - 8, text, size=14, value=True))
             if n_series > 1:
                 # The series named at each bar: the chart never relies on colour alone.
-                shapes.append(Text(plot_x + bar_w + 10 + text_width(text, 12), by + bar_h - 7, series_label,
-                                   size=12))
+                shapes.append(Text(plot_x + bar_w + 10 + text_width(text, 14), by + bar_h - 8, series_label,
+                                   size=14))
         y += group_h
     legend, y = _legend(chart, y + 40, width)
     shapes.extend(legend)
@@ -202,12 +218,12 @@ def _columns(chart: ChartData, width: int) -> Drawing:
     plot_w = width - plot_x - 10
     slot = plot_w / count
     column_w = max(min(slot * 0.7, 48), 4)
-    staggered = max((text_width(label, 11) for _c, label in chart.categories), default=0) > slot - 4
+    staggered = max((text_width(label, 13) for _c, label in chart.categories), default=0) > slot - 4
     shapes: list[Shape] = []
     for tick in range(5):
         ty = plot_y + plot_h - plot_h * tick / 4
         shapes.append(Line(plot_x, ty, plot_x + plot_w, ty))
-        shapes.append(Text(plot_x - 6, ty + 4, str(int(top * tick / 4)), anchor="end", size=11))
+        shapes.append(Text(plot_x - 6, ty + 4, str(int(top * tick / 4)), anchor="end", size=13))
     series_code = chart.series[0][0] if chart.series else ""
     for index, (code, label) in enumerate(chart.categories):
         cx = plot_x + slot * index + slot / 2
@@ -220,11 +236,11 @@ def _columns(chart: ChartData, width: int) -> Drawing:
             h = plot_h * value / top
             if value:
                 shapes.append(Rect(cx - column_w / 2, plot_y + plot_h - h, column_w, h, SERIES_COLOURS[0]))
-        shapes.append(Text(cx, plot_y + plot_h - h - 5, chart.shown(code, series_code), anchor="middle", size=11,
+        shapes.append(Text(cx, plot_y + plot_h - h - 5, chart.shown(code, series_code), anchor="middle", size=13,
                            value=True))
         # Long series (24 months) get their labels staggered on two lines, still in reading direction.
         label_y = plot_y + plot_h + 16 + (14 if staggered and index % 2 else 0)
-        shapes.append(Text(cx, label_y, label, anchor="middle", size=11))
+        shapes.append(Text(cx, label_y, label, anchor="middle", size=13))
     legend, y = _legend(chart, plot_y + plot_h + 56, width)
     shapes.extend(legend)
     return Drawing(width, int(y + 6), tuple(shapes), chart.title, chart.description)
@@ -260,11 +276,13 @@ def _centroid(ring: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def map_classes(values: Sequence[int]) -> list[int]:
-    """Upper bounds of up to four classes of equal width over the positive values."""
-    top = max(values, default=0)
-    if top <= 0:
+    """Upper bounds of up to four classes of equal width between the smallest and largest positive value."""
+    positive = [v for v in values if v > 0]
+    if not positive:
         return [0]
-    return sorted({max(1, math.ceil(top * (i + 1) / len(MAP_CLASSES))) for i in range(len(MAP_CLASSES))})
+    low, high = min(positive), max(positive)
+    width = high - low + 1
+    return sorted({low - 1 + max(1, math.ceil(width * (i + 1) / len(MAP_CLASSES))) for i in range(len(MAP_CLASSES))})
 
 
 def _class_colour(value: int, bounds: list[int]) -> str:
@@ -294,12 +312,12 @@ def _map(chart: ChartData, width: int) -> Drawing:
                                                        in pairwise(ring))))
         cx, cy = _centroid(largest)
         # Name and number on the area itself: the map never relies on colour alone.
-        labels.append(Text(cx, cy - 2, names.get(code, code), anchor="middle", size=12, bold=True))
-        labels.append(Text(cx, cy + 14, chart.shown(code, series_code), anchor="middle", size=12, value=True))
+        labels.append(Text(cx, cy - 2, names.get(code, code), anchor="middle", size=14, bold=True))
+        labels.append(Text(cx, cy + 16, chart.shown(code, series_code), anchor="middle", size=14, value=True))
     shapes.extend(labels)
     y = used_h + 40
     x = 10.0
-    lower = 1
+    lower = min((v for v in numbers if v > 0), default=1)
     for index, bound in enumerate(bounds if numbers and max(numbers) > 0 else []):
         colour = MAP_CLASSES[min(index + len(MAP_CLASSES) - len(bounds), len(MAP_CLASSES) - 1)]
         label = f"{lower}–{bound}" if bound > lower else str(bound)
@@ -314,12 +332,38 @@ def _map(chart: ChartData, width: int) -> Drawing:
     return Drawing(width, int(y + 6), tuple(shapes), chart.title, chart.description)
 
 
-def layout(chart: ChartData, width: int = 720) -> Drawing:
+def _moved(shape: Shape, dy: float) -> Shape:
+    if isinstance(shape, Rect | Text):
+        return replace(shape, y=shape.y + dy)
+    if isinstance(shape, Line):
+        return replace(shape, y1=shape.y1 + dy, y2=shape.y2 + dy)
+    return replace(shape, rings=[[(x, y + dy) for x, y in ring] for ring in shape.rings])
+
+
+def _annotated(drawing: Drawing, chart: ChartData) -> Drawing:
+    """A downloaded chart carries its title and notes (taxonomy version, reports not prevalence) itself."""
+    room = drawing.width - 20
+    head = [Text(10, 24 + 22 * i, line, size=17, bold=True) for i, line in enumerate(wrap(chart.title, room, 17))]
+    top = 24 + 22 * len(head)
+    foot: list[Shape] = []
+    y = drawing.height + top + 10
+    for note in chart.notes:
+        for line in wrap(note, room, 13):
+            foot.append(Text(10, y, line, size=13))
+            y += 18
+    shapes = (*head, *(_moved(shape, top) for shape in drawing.shapes), *foot)
+    return Drawing(drawing.width, int(y + 4), shapes, drawing.title, drawing.description)
+
+
+def layout(chart: ChartData, width: int = 800, *, annotated: bool = False) -> Drawing:
+    """The chart's shapes; `annotated` adds the title and notes, for downloads that leave the page."""
     if chart.kind == "map":
-        return _map(chart, width)
-    if chart.kind == "columns":
-        return _columns(chart, width)
-    return _bars(chart, width)
+        drawing = _map(chart, width)
+    elif chart.kind == "columns":
+        drawing = _columns(chart, width)
+    else:
+        drawing = _bars(chart, width)
+    return _annotated(drawing, chart) if annotated else drawing
 
 
 # --- SVG ------------------------------------------------------------------------------------
@@ -356,8 +400,8 @@ def svg(drawing: Drawing, *, element_id: str, standalone: bool = False) -> Marku
     parts = [
         f'{head}<svg{namespace} id={quoteattr(element_id)} class="chart" role="img" viewBox="0 0 {drawing.width}'
         f' {drawing.height}" width="{drawing.width}" height="{drawing.height}"'
-        f' aria-labelledby="{element_id}-title {element_id}-desc" font-family="DejaVu Sans, Arial, sans-serif"'
-        f' fill="{INK}">',
+        f' aria-labelledby="{element_id}-title {element_id}-desc" direction="ltr"'
+        f' font-family="DejaVu Sans, Arial, sans-serif" fill="{INK}">',
         f'<title id="{element_id}-title">{escape(drawing.title)}</title>',
         f'<desc id="{element_id}-desc">{escape(drawing.description)}</desc>',
         f'<defs><pattern id="{hatch_id}" patternUnits="userSpaceOnUse" width="6" height="6">'
@@ -395,6 +439,20 @@ def _hatch_tile(width: int, height: int, scale: int) -> Any:
     return tile
 
 
+def _paste_hatched(image: Any, hatch: Any, rings: list[list[tuple[float, float]]]) -> None:
+    """Hatch the area of the rings, working on their bounding box only (full-size masks are slow)."""
+    from PIL import Image, ImageDraw
+    left = int(min(x for ring in rings for x, _ in ring))
+    top = int(min(y for ring in rings for _, y in ring))
+    right = int(max(x for ring in rings for x, _ in ring)) + 1
+    bottom = int(max(y for ring in rings for _, y in ring)) + 1
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    mask_draw = ImageDraw.Draw(mask)
+    for ring in rings:
+        mask_draw.polygon([(x - left, y - top) for x, y in ring], fill=255)
+    image.paste(hatch.crop((left, top, right, bottom)), (left, top), mask)
+
+
 def png(drawing: Drawing, *, scale: int = 2) -> bytes:
     """The same drawing painted with Pillow (twice the size, so it stays sharp in documents)."""
     from PIL import Image, ImageDraw
@@ -407,20 +465,19 @@ def png(drawing: Drawing, *, scale: int = 2) -> bytes:
         if isinstance(shape, Rect):
             box = [shape.x * scale, shape.y * scale, (shape.x + shape.w) * scale, (shape.y + shape.h) * scale]
             if shape.hatched:
-                mask = Image.new("L", (w, h), 0)
-                ImageDraw.Draw(mask).rectangle(box, fill=255)
-                image.paste(hatch, (0, 0), mask)
+                _paste_hatched(image, hatch, [[(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]])
                 draw.rectangle(box, outline=shape.stroke or MUTED, width=max(1, scale // 2))
             else:
                 draw.rectangle(box, fill=shape.fill, outline=shape.stroke, width=max(1, scale // 2))
         elif isinstance(shape, Polygon):
-            mask = Image.new("L", (w, h), 0)
-            mask_draw = ImageDraw.Draw(mask)
-            for ring in shape.rings:
-                mask_draw.polygon([(x * scale, y * scale) for x, y in ring], fill=255)
-            image.paste(hatch if shape.hatched else Image.new("RGB", (w, h), shape.fill), (0, 0), mask)
-            for ring in shape.rings:
-                draw.line([(x * scale, y * scale) for x, y in ring], fill=shape.stroke, width=max(2, scale))
+            rings = [[(x * scale, y * scale) for x, y in ring] for ring in shape.rings]
+            if shape.hatched:
+                _paste_hatched(image, hatch, rings)
+            else:
+                for ring in rings:
+                    draw.polygon(ring, fill=shape.fill)
+            for ring in rings:
+                draw.line(ring, fill=shape.stroke, width=max(2, scale))
         elif isinstance(shape, Line):
             draw.line([(shape.x1 * scale, shape.y1 * scale), (shape.x2 * scale, shape.y2 * scale)],
                       fill=shape.stroke, width=max(1, scale // 2))
@@ -428,5 +485,5 @@ def png(drawing: Drawing, *, scale: int = 2) -> bytes:
             draw.text((shape.x * scale, shape.y * scale), shape.text, fill=INK,
                       font=_font(shape.size * scale, shape.bold), anchor=anchors[shape.anchor])
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
