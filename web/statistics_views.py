@@ -41,6 +41,9 @@ DIMENSION_LABELS = {
 ONLINE_LABELS = {"yes": _("Online"), "no": _("Not online")}
 NOT_STATED_LABEL = _("Not stated")
 GRANULARITY_LABELS = {"month": _("Months"), "quarter": _("Quarters"), "year": _("Years")}
+# One whole heading per unit: languages inflect the unit differently (German capitalises nouns).
+SERIES_HEADINGS = {"month": _("Reports per month"), "quarter": _("Reports per quarter"),
+                   "year": _("Reports per year")}
 # The filters the form offers; any dimension may be given in the URL.
 FORM_FILTERS = ("district", "incident_type", "motive", "life_area")
 CHARTS = ("series", "breakdown", "map")
@@ -333,7 +336,7 @@ def dashboard_charts(session: Session, disclosure: st.Disclosure, query: Dashboa
     if only in (None, "series"):
         figure = st.series(session, disclosure, st.Audience.STAFF, query.granularity, [query.year],
                            filters=query.filters, today=today)
-        heading = t(_("Reports over time by %(unit)s")) % {"unit": t(GRANULARITY_LABELS[query.granularity]).lower()}
+        heading = t(SERIES_HEADINGS[query.granularity])
         charts.append(figure_chart(figure, labels, chart_id="series", kind="columns", heading=heading,
                                    period_label=str(query.year)))
     if only in (None, "breakdown"):
