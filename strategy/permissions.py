@@ -63,6 +63,8 @@ RULES = [
     rule("measure.role.respond", *STRATEGY_ROLES, check=invited_organisation,
          doc="Accept or decline a role offered to one's own organisation."),
     rule("measure.comment", *STRATEGY_ROLES, doc="Comment on a measure of the strategy group."),
+    rule("plan.exchange", Role.COORDINATOR,
+         doc="Re-import a plan's measures from a spreadsheet and tag measures with an ECCAR commitment."),
     rule("plan.public", anonymous=True,
          doc="Anyone may read the public progress page: public measures of adopted plans only."),
 ]

@@ -64,6 +64,8 @@ FIELD_MESSAGES = {
     "sheet_empty": _("The file has no rows."),
     "sheet_too_long": _("The file has more than 5000 rows. Please split it."),
     "rows_have_errors": _("Some rows have errors. Nothing was imported; please correct them and try again."),
+    "measure_sheet_columns": _("The file needs a header row with at least the column \"title\". "
+                               "Start from an exported file."),
 }
 
 ROLE_LABELS = {
@@ -106,6 +108,8 @@ NOTICES = {
     "content_deleted": _("The content of the case and its reports is deleted. "
                          "The coded record stays for the statistics."),
     "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
+    "measures_imported": _("The import is complete: every change was taken over and recorded in the measures' "
+                           "history."),
 }
 
 # One sentence on the poster, shown in every offered language at once.

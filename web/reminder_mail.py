@@ -70,8 +70,8 @@ def mail_environment() -> Environment:
 ENVIRONMENT = mail_environment()
 
 
-def measure_url(settings: Settings, plan_id: int, measure_id: int) -> str:
-    return f"{settings.base_url.rstrip('/')}/plan/{plan_id}/massnahmen/{measure_id}"
+def measure_url(settings: Settings, measure_id: int) -> str:
+    return f"{settings.base_url.rstrip('/')}/plan/massnahmen/{measure_id}"
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def describe(payload: dict[str, Any], lang: str, settings: Settings) -> tuple[st
               "date": format_date(date.fromisoformat(payload["on"]), format="long", locale=babel_locale(lang))}
     subject = tr.gettext(SUBJECTS[kind]) % values
     line = MailLine(tr.gettext(SENTENCES[kind]) % values,
-                    measure_url(settings, payload["plan_id"], payload["measure_id"]))
+                    measure_url(settings, payload["measure_id"]))
     return subject, line
 
 
@@ -191,7 +191,7 @@ def queue_digests(session: Session, settings: Settings, frequency: Frequency, *,
             MailLine(tr.gettext(UPDATE_SENTENCE) % {
                 "organisation": u.organisation_name, "measure": u.measure_title, "period": u.period,
                 "assessment": tr.gettext(ASSESSMENT_LABELS.get(u.assessment, u.assessment))},
-                measure_url(settings, u.plan_id, u.measure_id))
+                measure_url(settings, u.measure_id))
             for u in updates]
         subject = tr.gettext(DIGEST_SUBJECTS[frequency])
         text, html = render("digest", pref.language, name=user.display_name, lines=lines, updates=update_lines,

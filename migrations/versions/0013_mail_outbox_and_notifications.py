@@ -1,4 +1,4 @@
-"""mail outbox, notification preferences and notices for digests
+"""mail outbox, notification preferences, notices for digests, ECCAR commitments of measures
 
 Revision ID: 0013
 Revises: 0011
@@ -68,8 +68,17 @@ def upgrade() -> None:
     with op.batch_alter_table("notice", schema=None) as batch_op:
         batch_op.create_index("ix_notice_user_waiting", ["user_id", "digested_at"], unique=False)
 
+    op.create_table(
+        "plan_measure_eccar",
+        sa.Column("measure_id", sa.Integer(), nullable=False),
+        sa.Column("commitment", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["measure_id"], ["plan_measure.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("measure_id"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("plan_measure_eccar")
     with op.batch_alter_table("notice", schema=None) as batch_op:
         batch_op.drop_index("ix_notice_user_waiting")
     op.drop_table("notice")
