@@ -18,8 +18,18 @@ from core.actors import Actor
 from core.audit import record
 from core.errors import NotFound, ValidationFailed
 from core.permissions import POLICY
-from strategy import permissions  # noqa: F401  (registers the plan and meeting rules)
-from reporting.statistics import DIMENSIONS, Audience, Disclosure, Granularity, Period, dimension_codes, series
+from strategy.models import MeasureRole
+from strategy.permissions import MeasureAccess
+from reporting.statistics import (
+    DIMENSIONS,
+    Audience,
+    Disclosure,
+    Granularity,
+    Period,
+    available_periods,
+    breakdown,
+    dimension_codes,
+)
 
 # How many periods a trend shows: two years of quarters, or five years.
 TREND_LENGTH = {Granularity.QUARTER: 8, Granularity.YEAR: 5}
@@ -225,13 +235,26 @@ def indicators_of(session: Session, *, goal_id: int | None = None, measure_id: i
     return list(session.exec(query).all())
 
 
-def enter_value(session: Session, actor: Actor, indicator: Indicator, subject: object, *, period_key: str,
-                value_text: str, now: datetime) -> IndicatorValue:
-    """Record (or correct) the value of a manual indicator for one period.
+def value_access(session: Session, indicator: Indicator) -> MeasureAccess:
+    """Who holds the indicator's measure (for a goal's indicator: nobody but the coordinators)."""
+    if indicator.measure_id is None:
+        return MeasureAccess(0, frozenset(), frozenset())
+    roles = session.exec(select(MeasureRole).where(MeasureRole.measure_id == indicator.measure_id,
+                                                   MeasureRole.state == "active")).all()
+    return MeasureAccess(indicator.measure_id, frozenset(r.organisation_id for r in roles),
+                         frozenset(r.organisation_id for r in roles if r.role in {"lead", "co_lead"}))
 
-    `subject` is the measure or goal the indicator belongs to; the permission check decides on it
-    (members of the measure's organisations and coordinators)."""
-    POLICY.require(actor, "indicator.enter_value", subject)
+
+def may_enter_values(session: Session, actor: Actor, indicator: Indicator) -> bool:
+    return indicator.kind == IndicatorKind.MANUAL and POLICY.can(
+        actor, "indicator.enter_value", value_access(session, indicator))
+
+
+def enter_value(session: Session, actor: Actor, indicator: Indicator, *, period_key: str, value_text: str,
+                now: datetime) -> IndicatorValue:
+    """Record (or correct) the value of a manual indicator for one period: the measure's active
+    organisations and coordinators."""
+    POLICY.require(actor, "indicator.enter_value", value_access(session, indicator))
     if indicator.kind != IndicatorKind.MANUAL:
         raise ValidationFailed({"value": "indicator_is_bound"})
     errors: dict[str, str] = {}
@@ -264,24 +287,36 @@ def manual_values(session: Session, indicator: Indicator) -> list[IndicatorValue
     return list(session.exec(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id)).all())
 
 
+def _figure_value(session: Session, indicator: Indicator, disclosure: Disclosure, period: Period, *,
+                  today: date) -> TrendValue:
+    """The dashboard's figure for one period: the total, one filter's total, or one row of a filtered table.
+
+    The engine offers at most one filter per table, so "housing in district X" is the district row of the
+    table of housing incidents by district, exactly the cell the dashboard shows."""
+    filters = indicator.filters
+    if len(filters) <= 1:
+        cell = breakdown(session, disclosure, Audience.STAFF, period, None, None, filters, today=today).total
+    else:
+        (filter_dim, filter_code), (row_dim, row_code) = filters[0], filters[1]
+        figure = breakdown(session, disclosure, Audience.STAFF, period, row_dim, None, [(filter_dim, filter_code)],
+                           today=today)
+        cell = figure.row_totals.get(row_code) or figure.cells.get((row_code, ""))
+        if cell is None:
+            return 0.0
+    return SUPPRESSED if cell.suppressed else float(cell.count or 0)
+
+
 def _figure_trend(session: Session, indicator: Indicator, disclosure: Disclosure, *, today: date) -> Trend:
     granularity = Granularity(indicator.granularity)
-    years = list(range(today.year - (2 if granularity == Granularity.QUARTER else 5), today.year + 1))
-    try:
-        figure = series(session, disclosure, Audience.STAFF, granularity, years=years, by=None,
-                        filters=indicator.filters, today=today)
-    except ValueError:
-        # The engine no longer offers this view (e.g. a code was retired): nothing to show, no guess.
-        return []
+    periods = sorted(available_periods(session, disclosure, granularity, today=today))[-TREND_LENGTH[granularity]:]
     points: Trend = []
-    for key in figure.row_codes:
-        cell = figure.row_totals.get(key) or figure.cells.get((key, ""))
-        if cell is None:
+    for period in periods:
+        try:
+            points.append((period, _figure_value(session, indicator, disclosure, period, today=today)))
+        except ValueError:
+            # The engine does not offer this view (e.g. a code was retired): show nothing rather than guess.
             continue
-        value: TrendValue = SUPPRESSED if cell.suppressed else float(cell.count or 0)
-        points.append((Period.parse(key), value))
-    points.sort(key=lambda point: point[0])
-    return points[-TREND_LENGTH[granularity]:]
+    return points
 
 
 def indicator_trend(session: Session, indicator: Indicator, disclosure: Disclosure, *, today: date) -> Trend:
