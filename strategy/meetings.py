@@ -19,7 +19,9 @@ from core.audit import record
 from core.errors import NotFound, ValidationFailed
 from core.permissions import POLICY
 from strategy import permissions  # noqa: F401  (registers the plan and meeting rules)
+from strategy.measures import change_status
 from strategy.models import Decision, Measure, Meeting
+from strategy.workflow import allowed_targets
 
 MAX_PERSONS = 99
 
@@ -279,3 +281,25 @@ def decision_rows_of_measure(session: Session, actor: Actor, measure: Measure) -
     """The decisions about one measure, for the measure page (the other direction of the register's link)."""
     assert measure.id is not None
     return decision_rows(session, actor, measure.plan_id, measure_id=measure.id)
+
+
+# Decisions that concern one measure name it; agreeing and closing also move it along the workflow.
+MEASURE_DECISION_KINDS = frozenset({"agree", "change", "reassign", "close", "cancel"})
+DECISION_TARGETS = {"agree": "agreed", "close": "cancelled", "cancel": "cancelled"}
+
+
+def apply_decision(session: Session, actor: Actor, decision: Decision, *, now: datetime) -> str | None:
+    """Carry out what a decision means for its measure, where the workflow allows it; returns the new status.
+
+    "Agree" moves a proposed measure to agreed, "close"/"cancel" an open one to cancelled, each with the
+    decision as its ground. Changing or reassigning is then done on the measure, citing the decision."""
+    POLICY.require(actor, "decision.record")
+    target = DECISION_TARGETS.get(decision.kind)
+    if target is None or decision.measure_id is None:
+        return None
+    measure = session.get(Measure, decision.measure_id)
+    if measure is None or target not in allowed_targets(measure.status):
+        return None
+    change_status(session, actor, decision.measure_id, target=target, reason=decision.text,
+                  decision_id=decision.id, evidence="", now=now)
+    return target

@@ -46,6 +46,10 @@ class BriefingPdf:
         self.unicode = font is not None and font.exists()
         self.font = font
 
+    @staticmethod
+    def default_font() -> Path | None:
+        return SYSTEM_FONT if SYSTEM_FONT.exists() else None
+
     def text(self, value: str) -> str:
         if self.unicode:
             return value
@@ -118,4 +122,4 @@ class BriefingPdf:
         return format_number(float(value))
 
     def _para(self, pdf: FPDF, text: str, height: float) -> None:
-        pdf.multi_cell(0, height, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, height, self.text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
