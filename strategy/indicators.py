@@ -18,8 +18,6 @@ from core.actors import Actor
 from core.audit import record
 from core.errors import NotFound, ValidationFailed
 from core.permissions import POLICY
-from strategy.models import MeasureRole
-from strategy.permissions import MeasureAccess
 from reporting.statistics import (
     DIMENSIONS,
     Audience,
@@ -30,6 +28,8 @@ from reporting.statistics import (
     breakdown,
     dimension_codes,
 )
+from strategy.models import MeasureRole
+from strategy.permissions import MeasureAccess
 
 # How many periods a trend shows: two years of quarters, or five years.
 TREND_LENGTH = {Granularity.QUARTER: 8, Granularity.YEAR: 5}
@@ -300,9 +300,10 @@ def _figure_value(session: Session, indicator: Indicator, disclosure: Disclosure
         (filter_dim, filter_code), (row_dim, row_code) = filters[0], filters[1]
         figure = breakdown(session, disclosure, Audience.STAFF, period, row_dim, None, [(filter_dim, filter_code)],
                            today=today)
-        cell = figure.row_totals.get(row_code) or figure.cells.get((row_code, ""))
-        if cell is None:
+        found = figure.row_totals.get(row_code) or figure.cells.get((row_code, ""))
+        if found is None:
             return 0.0
+        cell = found
     return SUPPRESSED if cell.suppressed else float(cell.count or 0)
 
 
