@@ -164,3 +164,45 @@ def test_changes_since_list_new_manual_values_and_newly_published_figures(db, pe
     assert (by_title[bound.id].period, by_title[bound.id].value, by_title[bound.id].previous) == \
         (Period.parse("2026-Q3"), 5.0, SUPPRESSED)
     assert changes_since(db, [manual, bound], DISCLOSE, since=date(2026, 11, 21), today=TODAY) == []
+
+
+# The pages: define, enter, and read the trend as the dashboard's numbers.
+
+def test_coordinator_defines_an_indicator_and_the_lead_enters_values_through_the_pages(client, db, personas, plan):
+    add_districts(db)
+    client.login(personas["coordinator"])
+    form = client.get(f"/plan/massnahmen/{plan.measure.id}/indikatoren/neu")
+    assert form.status_code == 200 and 'value="life_area=housing"' in form.text
+    refused = client.submit(f"/plan/massnahmen/{plan.measure.id}/indikatoren", {
+        "title": "Schulungen", "baseline": "viele", "direction": "up", "kind": "manual", "granularity": "quarter"})
+    assert refused.status_code == 422 and 'value="viele"' in refused.text and "Please enter a number" in refused.text
+    created = client.submit(f"/plan/massnahmen/{plan.measure.id}/indikatoren", {
+        "title": "Schulungen", "baseline": "0", "target": "12", "direction": "up", "kind": "manual",
+        "granularity": "quarter"})
+    assert created.status_code == 303
+    path = created.headers["location"].split("?")[0]
+    client.submit("/abmelden")
+    client.login(personas["strategy_member"])
+    bad = client.submit(f"{path}/werte", {"period": "Q3", "value": "4"})
+    assert bad.status_code == 422 and 'value="Q3"' in bad.text
+    assert client.submit(f"{path}/werte", {"period": "2026-Q1", "value": "4"}).status_code == 303
+    page = client.get(path).text
+    assert "<polyline" not in page and page.count('class="trend-dot"') == 1  # one value: a dot, not a line
+    assert "<td>2026-Q1</td><td>4</td>" in page
+    assert client.submit(path, {"title": "x", "direction": "up", "kind": "manual",
+                                "granularity": "quarter"}).status_code == 403
+
+
+def test_the_measure_trend_of_a_bound_indicator_shows_suppressed_never_the_number(client, db, personas, plan):
+    add_districts(db)
+    _housing_incidents(db, personas["counsellor_a"].organisation_id)
+    indicator = _bound(db, personas, plan, (("life_area", "housing"), ("district", "hafen")))
+    db.commit()
+    client.login(personas["strategy_member"])
+    page = client.get(f"/plan/indikatoren/{indicator.id}").text
+    assert "<td>2026-Q1</td><td>6</td>" in page
+    assert "<td>2026-Q2</td><td>suppressed</td>" in page
+    assert "<td>2026-Q2</td><td>2</td>" not in page
+    # The suppressed quarter breaks the line: two lone dots and a hollow mark where Q2 would be.
+    assert page.count('class="trend-dot"') == 2 and page.count('class="trend-gap"') == 1 and "<polyline" not in page
+    assert "Enter a value" not in page  # bound indicators take their values from the dashboard only

@@ -189,3 +189,59 @@ def test_the_briefing_pdf_opens_and_names_the_measures_without_personal_data(db,
                 assert title.encode("latin-1") in text.replace(b"\\", b"")
         for person in ("Coordinator", "Strategy Member", "@example.org"):
             assert person.encode() not in data
+
+
+# The pages, through the app, as a coordinator and a member use them.
+
+def test_a_coordinator_runs_a_meeting_through_its_pages(client, db, personas, plan):
+    from tests.web_client import text_of
+    member_org = personas["strategy_member"].organisation_id
+    client.login(personas["coordinator"])
+    refused = client.submit(f"/plan/{plan.plan_id}/sitzungen", {"title": "4. Runder Tisch", "held_on": "morgen"})
+    assert refused.status_code == 422 and 'value="4. Runder Tisch"' in refused.text
+    created = client.submit(f"/plan/{plan.plan_id}/sitzungen", {"title": "4. Runder Tisch", "held_on": "2026-01-20"})
+    assert created.status_code == 303
+    path = created.headers["location"].split("?")[0]
+    assert client.submit(f"{path}/tagesordnung", {"title": "Schulungen", "measure_id": str(plan.measure.id)}
+                         ).status_code == 303
+    bad = client.submit(f"{path}/anwesenheit", {f"status-{member_org}": "present", f"persons-{member_org}": "x"})
+    assert bad.status_code == 422 and "from 0 to 99" in bad.text and 'value="x"' in bad.text
+    assert client.submit(f"{path}/anwesenheit", {f"status-{member_org}": "present", f"persons-{member_org}": "3"}
+                         ).status_code == 303
+    assert client.submit(f"{path}/protokoll", {"minutes": "Bericht der Partner."}).status_code == 303
+    no_measure = client.submit(f"{path}/beschluesse", {"kind": "agree", "measure_id": "", "text": "Vereinbart."})
+    assert no_measure.status_code == 422 and "Vereinbart." in no_measure.text
+    assert client.submit(f"{path}/beschluesse", {"kind": "agree", "measure_id": str(plan.measure.id),
+                                                 "text": "Die Schulungen werden vereinbart."}).status_code == 303
+    assert client.submit(f"{path}/abgehalten").status_code == 303
+    page = text_of(client.get(path).text)
+    for expected in ("Schulungen", "Bericht der Partner.", "2026/1", "Die Schulungen werden vereinbart.", "held"):
+        assert expected in page
+    register = client.get(f"/plan/{plan.plan_id}/beschluesse").text
+    assert f'href="/plan/massnahmen/{plan.measure.id}"' in register and f'href="{path}"' in register
+    db.expire_all()
+    assert db.get(Measure, plan.measure.id).status == "agreed"
+
+
+def test_members_read_meetings_and_the_briefing_but_cannot_change_them(client, db, personas, plan):
+    coordinator = personas["coordinator"].actor
+    meeting = _meeting(db, coordinator, plan)
+    db.commit()
+    client.login(personas["strategy_member"])
+    page = client.get(f"/plan/sitzungen/{meeting.id}")
+    assert page.status_code == 200 and "Record decision" not in page.text and "<textarea" not in page.text
+    assert client.submit(f"/plan/sitzungen/{meeting.id}/protokoll", {"minutes": "x"}).status_code == 403
+    briefing_page = client.get(f"/plan/{plan.plan_id}/briefing")
+    assert briefing_page.status_code == 200 and "briefing.pdf" in briefing_page.text
+    pdf = client.get(f"/plan/{plan.plan_id}/briefing.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_outside_the_strategy_group_meetings_do_not_exist(client, db, personas, plan):
+    meeting = _meeting(db, personas["coordinator"].actor, plan)
+    db.commit()
+    client.login(personas["counsellor_a"])
+    for path in (f"/plan/sitzungen/{meeting.id}", f"/plan/{plan.plan_id}/briefing.pdf",
+                 f"/plan/{plan.plan_id}/beschluesse"):
+        assert client.get(path).status_code == 404
