@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from web.plan_labels import DECISION_KIND_LABELS, HEALTH_LABELS, STATUS_LABELS
+
 
 def _(message: str) -> str:
     return message
@@ -9,20 +11,10 @@ def _(message: str) -> str:
 
 MEETING_STATES = {"planned": _("planned"), "held": _("held")}
 ATTENDANCE = {"present": _("present"), "excused": _("excused"), "absent": _("absent")}
-DECISION_KINDS = {
-    "adopt_plan": _("adopt the plan"),
-    "agree": _("agree a measure"),
-    "change": _("change a measure"),
-    "reassign": _("reassign a measure"),
-    "close": _("close a measure"),
-    "cancel": _("cancel a measure"),
-    "other": _("other decision"),
-}
-MEASURE_STATUSES = {
-    "proposed": _("proposed"), "agreed": _("agreed"), "planned": _("planned"), "in_progress": _("in progress"),
-    "on_hold": _("on hold"), "completed": _("completed"), "evaluated": _("evaluated"), "cancelled": _("cancelled"),
-}
-HEALTHS = {"on_track": _("on track"), "at_risk": _("at risk"), "off_track": _("off track")}
+# Measure statuses, health and decision kinds: the plan's own labels, so every page says the same.
+DECISION_KINDS = DECISION_KIND_LABELS
+MEASURE_STATUSES = STATUS_LABELS
+HEALTHS = HEALTH_LABELS
 # Dimensions an indicator can be bound to, with the label of the dimension.
 FIGURE_DIMENSIONS = {
     "life_area": _("Area of life"),

@@ -7,8 +7,13 @@ Suppressed and missing values break the line (no point is drawn, no value is gue
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from strategy.indicators import SUPPRESSED, Indicator, Trend
+from sqlmodel import Session
+
+from core.clock import utcnow
+from reporting.statistics import disclosure_from
+from strategy.indicators import SUPPRESSED, Indicator, Trend, indicator_trend, indicators_of
 
 WIDTH, HEIGHT, PAD = 320, 120, 12
 
@@ -100,3 +105,22 @@ class IndicatorView:
 
 def indicator_view(indicator: Indicator, trend: Trend, k: int) -> IndicatorView:
     return IndicatorView(indicator, trend_chart(indicator, trend), k)
+
+
+@dataclass(frozen=True)
+class IndicatorPanel:
+    items: list[IndicatorView]
+    add_url: str | None
+
+
+def indicator_panel(db: Session, settings: Any, *, measure_id: int | None = None, goal_id: int | None = None
+                    ) -> IndicatorPanel:
+    """The indicators of a measure (or goal) with their trends, for the measure page's include."""
+    disclosure, today = disclosure_from(settings), utcnow().date()
+    rows = indicators_of(db, measure_id=measure_id) if measure_id is not None else \
+        indicators_of(db, goal_id=goal_id)
+    views = [indicator_view(i, indicator_trend(db, i, disclosure, today=today), settings.suppression_k)
+             for i in rows]
+    add_url = (f"/plan/massnahmen/{measure_id}/indikatoren/neu" if measure_id is not None
+               else f"/plan/ziele/{goal_id}/indikatoren/neu")
+    return IndicatorPanel(views, add_url)

@@ -24,32 +24,13 @@ from web.i18n import gettext_for
 from web.labels import CODE_LABELS
 from web.meeting_labels import FIGURE_DIMENSIONS
 from web.templating import FormState, page
-from web.trend_chart import IndicatorView, format_number, indicator_view
+from web.trend_chart import format_number, indicator_view
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MANAGE = {"permission": "indicator.manage"}
 READ = {"permission": "plan.read"}
 DEFINITION_FIELDS = ("title", "unit", "baseline", "target", "direction", "kind", "granularity", "filter_1",
                      "filter_2")
-
-
-@dataclass(frozen=True)
-class IndicatorPanel:
-    items: list[IndicatorView]
-    add_url: str | None
-
-
-def indicator_panel(db: Session, settings: Any, *, measure_id: int | None = None, goal_id: int | None = None
-                    ) -> IndicatorPanel:
-    """The indicators of a measure (or goal) with their trends, for the measure page's include."""
-    disclosure, today = disclosure_from(settings), utcnow().date()
-    rows = ind.indicators_of(db, measure_id=measure_id) if measure_id is not None else \
-        ind.indicators_of(db, goal_id=goal_id)
-    views = [indicator_view(i, ind.indicator_trend(db, i, disclosure, today=today), settings.suppression_k)
-             for i in rows]
-    add_url = (f"/plan/massnahmen/{measure_id}/indikatoren/neu" if measure_id is not None
-               else f"/plan/ziele/{goal_id}/indikatoren/neu")
-    return IndicatorPanel(views, add_url)
 
 
 def _filter_options(request: Request[Any, Any, Any], db: Session) -> list[tuple[str, str, list[tuple[str, str]]]]:
