@@ -121,6 +121,7 @@ def plan_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, plan
 @post("/plan/{plan_id:int}/beschluesse", include_in_schema=False, sync_to_thread=True, opt=READ)
 def record_decision(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, plan_id: FromPath[int],
                     data: Form) -> Template | Redirect:
+    POLICY.require(actor, "decision.record")
     values = {n: form_text(data, n) for n in ("text", "kind", "measure_id", "decided_on", "number")}
     decided_on = _date(values["decided_on"])
     try:
@@ -183,6 +184,7 @@ def add_action_field(request: Request[Any, Any, Any], db: Db, actor: CurrentActo
 def add_goal(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, plan_id: FromPath[int],
              data: Form) -> Template | Redirect:
     values = {n: form_text(data, n) for n in ("action_field_id", "goal_title", "goal_weight")}
+    POLICY.require(actor, "plan.manage")
     plans.get_plan(db, actor, plan_id)
     action_field = db.get(ActionField, as_int(values["action_field_id"]) or 0)
     try:
