@@ -160,7 +160,8 @@ def plan_progress(session: Session, plan_id: int, *, public_only: bool = False) 
                          .order_by(col(Goal.position), col(Goal.id))).all() if fields else []
     query = select(Measure).where(Measure.plan_id == plan_id)
     if public_only:
-        query = query.where(Measure.visibility == "public")
+        # The public never sees proposals, so they count nowhere in its figures either.
+        query = query.where(Measure.visibility == "public", Measure.status != "proposed")
     measures = session.exec(query.order_by(col(Measure.position), col(Measure.id))).all()
     milestones = milestones_by_measure(session, [m.id for m in measures if m.id is not None])
     by_goal: dict[int, list[MeasureProgress]] = {}

@@ -15,7 +15,11 @@ from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
 import reporting.models  # noqa: F401
+import reporting.rollup  # noqa: F401
+import reporting.snapshot  # noqa: F401
 import strategy.eccar  # noqa: F401
+import strategy.indicators  # noqa: F401
+import strategy.meetings  # noqa: F401
 import strategy.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade

@@ -83,12 +83,13 @@ def test_field_health_weights_measures_by_their_goal():
 
 
 def test_plan_progress_reads_a_plan_from_the_database(db, personas):
+    from sqlmodel import select
+
     from strategy.decisions import record_decision
     from strategy.measures import add_milestone, change_status, set_milestone_done
     from strategy.models import Measure
     from strategy.ownership import invite_organisation, respond_to_role
     from strategy.plans import create_plan
-    from sqlmodel import select
     coordinator, member = personas["coordinator"], personas["strategy_member"]
     now = utcnow()
     plan = create_plan(db, coordinator.actor, template="integration_vor_ort", title="", period_start=date(2026, 1, 1),

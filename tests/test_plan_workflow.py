@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from core.errors import ValidationFailed
@@ -41,7 +43,8 @@ def test_agreeing_needs_a_decision_of_the_same_plan_and_a_fitting_kind():
         == "The decision belongs to another plan."
     assert errors_of(request("proposed", "agreed", decision=DecisionFacts(7, 1, "agree", 99)))["decision_id"] \
         == "The decision concerns another measure."
-    assert errors_of(request("proposed", "agreed", decision=CANCEL))["decision_id"] == "The decision is of another kind."
+    assert errors_of(request("proposed", "agreed", decision=CANCEL))["decision_id"] == \
+        "The decision is of another kind."
     check_transition(request("proposed", "agreed", decision=AGREE))
     check_transition(request("proposed", "agreed", decision=DecisionFacts(7, 1, "adopt_plan", None)))
 
@@ -82,7 +85,7 @@ def test_transitions_outside_the_workflow_are_refused(current, target):
 
 def test_the_workflow_reaches_evaluated_and_ends_there():
     path = ["proposed", "agreed", "planned", "in_progress", "on_hold", "in_progress", "completed", "evaluated"]
-    for current, target in zip(path, path[1:], strict=False):
+    for current, target in itertools.pairwise(path):
         assert target in allowed_targets(current)
     assert allowed_targets("evaluated") == () and allowed_targets("cancelled") == ()
     assert set(TRANSITIONS) == {"proposed", "agreed", "planned", "in_progress", "on_hold", "completed",

@@ -26,7 +26,21 @@ from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_
 from core.db import make_engine
 from core.errors import NotFound, PermissionDenied
 from web.anonymous_forms import ANONYMOUS_FORM_PATHS
-from web.controllers import account, admin, api, cases, follow_up, intake, legal, notifications, plan_exchange, public
+from web.controllers import (
+    account,
+    admin,
+    api,
+    cases,
+    follow_up,
+    indicators,
+    intake,
+    legal,
+    meetings,
+    notifications,
+    plan_exchange,
+    plans,
+    public,
+)
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.guards import SecondFactorRequired, permission_guard
 from web.identity import IdentityMiddleware
@@ -145,6 +159,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # another handler joins it, which wraps sync_to_thread handlers twice (seen in 2.25).
             Router(path="/", route_handlers=[*public.ROUTES, *intake.ROUTES, *follow_up.ROUTES, *account.ROUTES,
                                             *admin.ROUTES, *api.ROUTES, *cases.ROUTES, *legal.ROUTES,
+                                            *plans.ROUTES, *meetings.ROUTES, *indicators.ROUTES,
                                             *notifications.ROUTES, *plan_exchange.ROUTES]),
             metrics_endpoint,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",

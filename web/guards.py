@@ -28,6 +28,7 @@ PUBLIC_PATHS = frozenset({
     "/meldungen-nutzung",
     "/melden/danke",
     "/status",
+    "/fortschritt",  # public progress of the action plan: public measures of adopted plans only
     "/api/v1/challenge",
     "/api/v1/reports",
     "/api/v1/status",

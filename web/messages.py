@@ -66,6 +66,16 @@ FIELD_MESSAGES = {
     "rows_have_errors": _("Some rows have errors. Nothing was imported; please correct them and try again."),
     "measure_sheet_columns": _("The file needs a header row with at least the column \"title\". "
                                "Start from an exported file."),
+    # Meetings and indicators
+    "number_invalid": _("Please enter a number, such as 12 or 3,5."),
+    "figure_invalid": _("Please choose at most two conditions, each of another kind."),
+    "indicator_has_values": _("This indicator has values already; its source and period cannot change."),
+    "indicator_is_bound": _("This indicator takes its values from the dashboard; they cannot be entered."),
+    "period_invalid": _("Please give the period like 2026-Q3 (quarter) or 2026 (year), as the indicator counts."),
+    "period_in_future": _("This period has not started yet."),
+    "persons_invalid": _("Please enter a number of persons from 0 to 99."),
+    "persons_needed": _("Please enter how many persons were present."),
+    "meeting_in_future": _("A meeting can be marked as held only on or after its date."),
 }
 
 ROLE_LABELS = {
@@ -110,6 +120,15 @@ NOTICES = {
     "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
     "measures_imported": _("The import is complete: every change was taken over and recorded in the measures' "
                            "history."),
+    "meeting_created": _("The meeting is planned."),
+    "meeting_held": _("The meeting is marked as held."),
+    "agenda_saved": _("The agenda is saved."),
+    "attendance_saved": _("The attendance is saved."),
+    "minutes_saved": _("The minutes are saved."),
+    "decision_recorded": _("The decision is recorded in the register."),
+    "indicator_created": _("The indicator is added."),
+    "indicator_saved": _("The indicator is saved."),
+    "value_saved": _("The value is saved."),
 }
 
 # One sentence on the poster, shown in every offered language at once.

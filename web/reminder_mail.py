@@ -38,7 +38,7 @@ SENTENCES = {
     "measure_overdue": _("The measure “%(measure)s” was planned to end on %(date)s and is still open."),
     "measure_stale": _("The measure “%(measure)s” has had no progress update since %(date)s."),
     "funding_due": _("%(item)s for the measure “%(measure)s”: %(date)s."),
-    "indicator_due": _("A value of the indicator “%(item)s” (measure “%(measure)s”) is due on %(date)s."),
+    "indicator_due": _("The value of the indicator “%(item)s” for “%(measure)s” is due on %(date)s."),
 }
 FUNDING_LABELS = {
     "funding_application_due": _("Deadline of the funding application"),
@@ -92,8 +92,8 @@ def describe(payload: dict[str, Any], lang: str, settings: Settings) -> tuple[st
     values = {"item": item, "measure": payload["measure_title"],
               "date": format_date(date.fromisoformat(payload["on"]), format="long", locale=babel_locale(lang))}
     subject = tr.gettext(SUBJECTS[kind]) % values
-    line = MailLine(tr.gettext(SENTENCES[kind]) % values,
-                    measure_url(settings, payload["measure_id"]))
+    path = str(payload.get("path") or f"/plan/massnahmen/{payload['measure_id']}")
+    line = MailLine(tr.gettext(SENTENCES[kind]) % values, settings.base_url.rstrip("/") + path)
     return subject, line
 
 

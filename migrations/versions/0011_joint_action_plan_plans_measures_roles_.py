@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = "0011"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -32,7 +31,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id")
     )
     with op.batch_alter_table("plan_plan", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_plan_plan_adopted_by_decision_id"), ["adopted_by_decision_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_plan_plan_adopted_by_decision_id"), ["adopted_by_decision_id"],
+                              unique=False)
 
     op.create_table("plan_action_field",
         sa.Column("id", sa.Integer(), nullable=False),
