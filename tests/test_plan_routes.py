@@ -54,6 +54,15 @@ PLAN_ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/plan/massnahmen/{measure_id}/kommentare"): STRATEGY,
     ("POST", "/plan/rollen/{role_id}/antwort"): frozenset({LEAD}),  # the invited organisation only
     ("POST", "/plan/rollen/{role_id}/beenden"): HOLDERS,
+    # Exchange and the ECCAR report (reminders helper): export and report for the whole group, import for
+    # coordinators. An empty POST to the import answers 422 (no file) to those who pass.
+    ("GET", "/plan/{plan_id}/export.csv"): STRATEGY,
+    ("GET", "/plan/{plan_id}/export.xlsx"): STRATEGY,
+    ("GET", "/plan/{plan_id}/import"): frozenset({COORDINATOR}),
+    ("POST", "/plan/{plan_id}/import"): frozenset({COORDINATOR}),
+    ("POST", "/plan/{plan_id}/import/bestaetigen"): frozenset({COORDINATOR}),
+    ("GET", "/plan/{plan_id}/eccar"): STRATEGY,
+    ("GET", "/plan/{plan_id}/eccar.xlsx"): STRATEGY,
     ("POST", "/plan/{plan_id}/archivieren"): frozenset({COORDINATOR}),
     ("GET", "/fortschritt"): EVERYONE,
 }
