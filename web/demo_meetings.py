@@ -95,20 +95,21 @@ def _indicators(session: Session, petra: Actor, plan_id: int, all_measures: list
         indicators.enter_value(session, petra, manual, period_key=period.key, value_text=value,
                                now=now - timedelta(days=(3 - offset) * 91 + 5))
     # The demo incidents are written directly; the figures come from the rollup, so build it first.
+    # (Intake leaves the area of life to the counsellor's coding, so the demo binds to the place.)
     rebuild_rollup(session)
     goal = session.get(Goal, round_table.goal_id)
     field = session.get(ActionField, goal.action_field_id) if goal else None
     target = next((m for m in all_measures if "Wohn" in m.title), round_table)
     indicators.create_indicator(
         session, petra, plan_id=plan_id, measure_id=target.id, now=now - timedelta(days=400),
-        data=indicators.IndicatorInput(title="Gemeldete Vorfälle im Lebensbereich Wohnen", unit="Meldungen",
+        data=indicators.IndicatorInput(title="Gemeldete Vorfälle auf dem Wohnungsmarkt", unit="Meldungen",
                                        direction="down", kind="figure", granularity="quarter",
-                                       filters=(("life_area", "housing"),)))
+                                       filters=(("place_type", "housing_market"),)))
     indicators.create_indicator(
         session, petra, plan_id=plan_id, measure_id=target.id, now=now - timedelta(days=400),
-        data=indicators.IndicatorInput(title="Gemeldete Vorfälle Wohnen im Stadtteil Hafen", unit="Meldungen",
-                                       direction="down", kind="figure", granularity="quarter",
-                                       filters=(("district", "hafen"), ("life_area", "housing"))))
+        data=indicators.IndicatorInput(title="Gemeldete Vorfälle auf dem Wohnungsmarkt im Stadtteil Hafen",
+                                       unit="Meldungen", direction="down", kind="figure", granularity="quarter",
+                                       filters=(("district", "hafen"), ("place_type", "housing_market"))))
     if goal is not None and goal.id is not None and field is not None:
         indicators.create_indicator(
             session, petra, plan_id=plan_id, goal_id=goal.id, now=now - timedelta(days=400),
