@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from core.actors import Actor
 from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
+from core.permissions import POLICY
 from reporting.models import District
 from reporting.statistics import dimension_codes, disclosure_from
 from strategy import indicators as ind
@@ -21,13 +22,14 @@ from strategy.measures import get_measure
 from strategy.models import ActionField, Goal
 from web.deps import Config, CurrentActor, Db, form_text
 from web.i18n import gettext_for
+from web.identity import identity_of
 from web.labels import CODE_LABELS
 from web.meeting_labels import FIGURE_DIMENSIONS
 from web.templating import FormState, page
 from web.trend_chart import format_number, indicator_view
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-MANAGE = {"permission": "indicator.manage"}
+# Every route names `plan.read` (outsiders get 404); the finer rule is checked next, before any input.
 READ = {"permission": "plan.read"}
 DEFINITION_FIELDS = ("title", "unit", "baseline", "target", "direction", "kind", "granularity", "filter_1",
                      "filter_2")
@@ -83,7 +85,6 @@ def _measure_subject(db: Session, actor: Actor, measure_id: int) -> Subject:
 
 
 def _goal_subject(db: Session, actor: Actor, goal_id: int) -> Subject:
-    from core.permissions import POLICY
     POLICY.require(actor, "plan.read")
     goal = db.get(Goal, goal_id)
     field = db.get(ActionField, goal.action_field_id) if goal is not None else None
@@ -101,6 +102,7 @@ def _subject_of(db: Session, actor: Actor, indicator: ind.Indicator) -> Subject:
 
 def _new_page(request: Request[Any, Any, Any], db: Session, subject: Subject, action: str, *, status: int = 200,
               iform: FormState | None = None) -> Template:
+    POLICY.require(identity_of(request.state).actor, "indicator.manage")
     return page(request, "indicators/new.html", status=status, subject_title=subject.title,
                 back_url=subject.back_url, action=action, filter_options=_filter_options(request, db),
                 iform=iform or FormState(values={"direction": "up", "kind": "manual", "granularity": "quarter"}))
@@ -108,6 +110,7 @@ def _new_page(request: Request[Any, Any, Any], db: Session, subject: Subject, ac
 
 def _create(request: Request[Any, Any, Any], db: Session, actor: Actor, subject: Subject, action: str,
             data: dict[str, Any]) -> Template | Redirect:
+    POLICY.require(actor, "indicator.manage")
     clean, values = _input(data)
     try:
         indicator = ind.create_indicator(db, actor, plan_id=subject.plan_id, goal_id=subject.goal_id,
@@ -119,27 +122,27 @@ def _create(request: Request[Any, Any, Any], db: Session, actor: Actor, subject:
     return Redirect(f"/plan/indikatoren/{indicator.id}?notice=indicator_created", status_code=303)
 
 
-@get("/plan/massnahmen/{measure_id:int}/indikatoren/neu", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@get("/plan/massnahmen/{measure_id:int}/indikatoren/neu", include_in_schema=False, sync_to_thread=True, opt=READ)
 def new_measure_indicator(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
                           measure_id: FromPath[int]) -> Template:
     return _new_page(request, db, _measure_subject(db, actor, measure_id),
                      f"/plan/massnahmen/{measure_id}/indikatoren")
 
 
-@post("/plan/massnahmen/{measure_id:int}/indikatoren", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@post("/plan/massnahmen/{measure_id:int}/indikatoren", include_in_schema=False, sync_to_thread=True, opt=READ)
 def create_measure_indicator(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
                              measure_id: FromPath[int], data: Form) -> Template | Redirect:
     return _create(request, db, actor, _measure_subject(db, actor, measure_id),
                    f"/plan/massnahmen/{measure_id}/indikatoren", data)
 
 
-@get("/plan/ziele/{goal_id:int}/indikatoren/neu", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@get("/plan/ziele/{goal_id:int}/indikatoren/neu", include_in_schema=False, sync_to_thread=True, opt=READ)
 def new_goal_indicator(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
                        goal_id: FromPath[int]) -> Template:
     return _new_page(request, db, _goal_subject(db, actor, goal_id), f"/plan/ziele/{goal_id}/indikatoren")
 
 
-@post("/plan/ziele/{goal_id:int}/indikatoren", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@post("/plan/ziele/{goal_id:int}/indikatoren", include_in_schema=False, sync_to_thread=True, opt=READ)
 def create_goal_indicator(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, goal_id: FromPath[int],
                           data: Form) -> Template | Redirect:
     return _create(request, db, actor, _goal_subject(db, actor, goal_id), f"/plan/ziele/{goal_id}/indikatoren", data)
@@ -171,10 +174,11 @@ def indicator_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
     return _indicator_page(request, db, actor, settings, _indicator(db, actor, indicator_id), notice=notice)
 
 
-@post("/plan/indikatoren/{indicator_id:int}", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@post("/plan/indikatoren/{indicator_id:int}", include_in_schema=False, sync_to_thread=True, opt=READ)
 def update_indicator(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, settings: Config,
                      indicator_id: FromPath[int], data: Form) -> Template | Redirect:
     indicator = _indicator(db, actor, indicator_id)
+    POLICY.require(actor, "indicator.manage")
     clean, values = _input(data)
     try:
         ind.update_indicator(db, actor, indicator, data=clean, now=utcnow())
@@ -188,10 +192,11 @@ def update_indicator(request: Request[Any, Any, Any], db: Db, actor: CurrentActo
 
 
 @post("/plan/indikatoren/{indicator_id:int}/werte", include_in_schema=False, sync_to_thread=True,
-      opt={"permission": "indicator.enter_value"})
+      opt=READ)
 def enter_value(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, settings: Config,
                 indicator_id: FromPath[int], data: Form) -> Template | Redirect:
     indicator = _indicator(db, actor, indicator_id)
+    POLICY.require(actor, "indicator.enter_value", ind.value_access(db, indicator))
     values = {name: form_text(data, name) for name in ("period", "value")}
     try:
         ind.enter_value(db, actor, indicator, period_key=values["period"], value_text=values["value"], now=utcnow())

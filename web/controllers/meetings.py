@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from core.actors import Actor
 from core.clock import utcnow
 from core.errors import ValidationFailed
+from core.permissions import POLICY
 from reporting.statistics import disclosure_from
 from strategy import briefing as briefing_domain
 from strategy import meetings
@@ -29,8 +30,9 @@ from web.templating import FormState, format_date_for, page
 from web.trend_chart import format_number
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# Every route names `plan.read` (outsiders get 404); the finer rule is checked next, before any input
+# is looked at, so a member without it gets 403 rather than a form error.
 READ = {"permission": "plan.read"}
-MANAGE = {"permission": "meeting.manage"}
 # Kinds a meeting records; adopting the plan itself happens on the plan page.
 MEETING_DECISION_KINDS = tuple(kind for kind in DECISION_KINDS if kind != "adopt_plan")
 
@@ -62,10 +64,11 @@ def meeting_list(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, p
     return _list_page(request, db, actor, get_plan(db, actor, plan_id), notice=notice)
 
 
-@post("/plan/{plan_id:int}/sitzungen", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@post("/plan/{plan_id:int}/sitzungen", include_in_schema=False, sync_to_thread=True, opt=READ)
 def meeting_create(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, plan_id: FromPath[int],
                    data: Form) -> Template | Redirect:
     plan = get_plan(db, actor, plan_id)
+    POLICY.require(actor, "meeting.manage")
     values = {name: form_text(data, name) for name in ("title", "held_on")}
     held_on = meetings.parse_day(values["held_on"])
     try:
@@ -112,10 +115,11 @@ def _done(meeting_id: int, notice: str) -> Redirect:
     return Redirect(f"/plan/sitzungen/{meeting_id}?notice={notice}", status_code=303)
 
 
-@post("/plan/sitzungen/{meeting_id:int}/abgehalten", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@post("/plan/sitzungen/{meeting_id:int}/abgehalten", include_in_schema=False, sync_to_thread=True, opt=READ)
 def meeting_held(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int]
                  ) -> Template | Redirect:
     meeting = meetings.get_meeting(db, actor, meeting_id)
+    POLICY.require(actor, "meeting.manage")
     try:
         meetings.mark_meeting_held(db, actor, meeting, now=utcnow())
     except ValidationFailed:
@@ -125,10 +129,11 @@ def meeting_held(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, m
     return _done(meeting_id, "meeting_held")
 
 
-@post("/plan/sitzungen/{meeting_id:int}/tagesordnung", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@post("/plan/sitzungen/{meeting_id:int}/tagesordnung", include_in_schema=False, sync_to_thread=True, opt=READ)
 def agenda_add(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int],
                data: Form) -> Template | Redirect:
     meeting = meetings.get_meeting(db, actor, meeting_id)
+    POLICY.require(actor, "meeting.manage")
     values = {name: form_text(data, name) for name in ("title", "measure_id")}
     allowed = {m.id for m in _measures(db, meeting.plan_id) if m.id is not None}
     try:
@@ -146,10 +151,11 @@ def agenda_add(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, mee
 
 
 @post("/plan/sitzungen/{meeting_id:int}/tagesordnung/{item_id:int}", include_in_schema=False,
-      sync_to_thread=True, opt=MANAGE)
+      sync_to_thread=True, opt=READ)
 def agenda_change(db: Db, actor: CurrentActor, meeting_id: FromPath[int], item_id: FromPath[int],
                   data: Form) -> Redirect:
     meetings.get_meeting(db, actor, meeting_id)
+    POLICY.require(actor, "meeting.manage")
     action = form_text(data, "action")
     if action == "remove":
         meetings.remove_agenda_item(db, actor, meeting_id, item_id, now=utcnow())
@@ -159,10 +165,11 @@ def agenda_change(db: Db, actor: CurrentActor, meeting_id: FromPath[int], item_i
     return _done(meeting_id, "agenda_saved")
 
 
-@post("/plan/sitzungen/{meeting_id:int}/anwesenheit", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@post("/plan/sitzungen/{meeting_id:int}/anwesenheit", include_in_schema=False, sync_to_thread=True, opt=READ)
 def attendance_save(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int],
                     data: Form) -> Template | Redirect:
     meeting = meetings.get_meeting(db, actor, meeting_id)
+    POLICY.require(actor, "meeting.manage")
     entries: dict[int, tuple[str, str]] = {}
     values: dict[str, str] = {}
     for row in meetings.attendance_of(db, meeting_id):
@@ -180,10 +187,11 @@ def attendance_save(request: Request[Any, Any, Any], db: Db, actor: CurrentActor
     return _done(meeting_id, "attendance_saved")
 
 
-@post("/plan/sitzungen/{meeting_id:int}/protokoll", include_in_schema=False, sync_to_thread=True, opt=MANAGE)
+@post("/plan/sitzungen/{meeting_id:int}/protokoll", include_in_schema=False, sync_to_thread=True, opt=READ)
 def minutes_save(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int],
                  data: Form) -> Template | Redirect:
     meeting = meetings.get_meeting(db, actor, meeting_id)
+    POLICY.require(actor, "meeting.manage")
     text = form_text(data, "minutes")
     try:
         meetings.save_minutes(db, actor, meeting_id, text=text, now=utcnow())
@@ -196,10 +204,11 @@ def minutes_save(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, m
 
 
 @post("/plan/sitzungen/{meeting_id:int}/beschluesse", include_in_schema=False, sync_to_thread=True,
-      opt={"permission": "decision.record"})
+      opt=READ)
 def decision_record(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int],
                     data: Form) -> Template | Redirect:
     meeting = meetings.get_meeting(db, actor, meeting_id)
+    POLICY.require(actor, "decision.record")
     values = {name: form_text(data, name) for name in ("kind", "measure_id", "text")}
     try:
         measure_id = as_int(values["measure_id"]) if values["measure_id"] else None
