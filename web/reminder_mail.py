@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from core.accounts import User, UserRole
 from core.actors import Role
-from core.mail import SmtpSettings, enqueue
+from core.mail import SmtpSettings, enqueue, is_claimed
 from core.notifications import Frequency, Preference, claim_notice, mark_digested, preferences_for, waiting_notices
 from strategy.reminders import Reminder, due_reminders, recent_updates_for
 from web.i18n import babel_locale, html_lang, is_rtl, jinja_gettext, jinja_ngettext, translations
@@ -121,7 +121,9 @@ def queue_reminders(session: Session, settings: Settings, *, today: date, now: d
     for reminder in reminders:
         for user_id in sorted(reminder.recipients):
             pref = prefs[user_id]
-            if pref.frequency == Frequency.NONE or user_id not in users:
+            if pref.frequency == Frequency.NONE or user_id not in users or (
+                    pref.frequency == Frequency.IMMEDIATE and is_claimed(session, reminder.key_for(user_id))):
+                # Told already (a stage holds for days): skip before rendering; the key still decides.
                 skipped += 1
             elif pref.frequency == Frequency.IMMEDIATE:
                 queued = _queue_one(session, settings, reminder, users[user_id], pref, now=now)
