@@ -49,7 +49,8 @@ def _mails() -> dict[str, str]:
                   "settings_url": "https://vorort.example/konto/benachrichtigungen"}
         line = MailLine("Der Meilenstein ist fällig.", "https://vorort.example/plan/massnahmen/1")
         pages[f"mail-reminder-{lang}"] = render("reminder", lang, line=line, **common)[1]
-        pages[f"mail-digest-{lang}"] = render("digest", lang, lines=[line], updates=[line], **common)[1]
+        pages[f"mail-digest-{lang}"] = render("digest", lang, lines=[line], updates=[line], more=3,
+                                                 plan_url="https://vorort.example/plan/meine-massnahmen", **common)[1]
     return pages
 
 

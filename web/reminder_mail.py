@@ -13,8 +13,17 @@ from sqlmodel import Session, col, select
 
 from core.accounts import User, UserRole
 from core.actors import Role
-from core.mail import SmtpSettings, enqueue, is_claimed
-from core.notifications import Frequency, Preference, claim_notice, mark_digested, preferences_for, waiting_notices
+from core.claims import existing_keys
+from core.mail import MailOutbox, SmtpSettings, enqueue
+from core.notifications import (
+    Frequency,
+    Notice,
+    Preference,
+    claim_notice,
+    mark_digested,
+    preferences_for,
+    waiting_notices,
+)
 from strategy.reminders import Reminder, due_reminders, recent_updates_for
 from web.i18n import babel_locale, html_lang, is_rtl, jinja_gettext, jinja_ngettext, translations
 from web.messages import _
@@ -49,6 +58,7 @@ DIGEST_SUBJECTS = {
     Frequency.DAILY: _("Your daily overview of the action plan"),
     Frequency.WEEKLY: _("Your weekly overview of the action plan"),
 }
+MAX_DIGEST_LINES = 100
 UPDATE_SENTENCE = _("%(organisation)s reported on “%(measure)s” (%(period)s): %(assessment)s.")
 ASSESSMENT_LABELS = {"on_track": _("on track"), "at_risk": _("at risk"), "off_track": _("off track")}
 
@@ -117,13 +127,15 @@ def queue_reminders(session: Session, settings: Settings, *, today: date, now: d
     people = sorted({user_id for r in reminders for user_id in r.recipients})
     prefs = preferences_for(session, people, default_language=settings.default_language)
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(people))).all()} if people else {}
+    keys = [r.key_for(user_id) for r in reminders for user_id in r.recipients]
+    # Told already (a stage holds for days): skip those before rendering; the unique keys still decide.
+    told = (existing_keys(session, col(MailOutbox.dedup_key), keys)
+            | existing_keys(session, col(Notice.dedup_key), keys))
     immediate = kept = skipped = 0
     for reminder in reminders:
         for user_id in sorted(reminder.recipients):
             pref = prefs[user_id]
-            if pref.frequency == Frequency.NONE or user_id not in users or (
-                    pref.frequency == Frequency.IMMEDIATE and is_claimed(session, reminder.key_for(user_id))):
-                # Told already (a stage holds for days): skip before rendering; the key still decides.
+            if pref.frequency == Frequency.NONE or user_id not in users or reminder.key_for(user_id) in told:
                 skipped += 1
             elif pref.frequency == Frequency.IMMEDIATE:
                 queued = _queue_one(session, settings, reminder, users[user_id], pref, now=now)
@@ -188,15 +200,18 @@ def queue_digests(session: Session, settings: Settings, frequency: Frequency, *,
         if not notices and not updates:
             continue
         tr = translations(pref.language)
-        lines = [describe(n.payload, pref.language, settings)[1] for n in notices]
+        # A mail of thousands of lines helps nobody: the first ones, and how many more the plan shows.
+        lines = [describe(n.payload, pref.language, settings)[1] for n in notices[:MAX_DIGEST_LINES]]
+        more = max(0, len(notices) - MAX_DIGEST_LINES)
         update_lines = [
             MailLine(tr.gettext(UPDATE_SENTENCE) % {
                 "organisation": u.organisation_name, "measure": u.measure_title, "period": u.period,
                 "assessment": tr.gettext(ASSESSMENT_LABELS.get(u.assessment, u.assessment))},
                 measure_url(settings, u.measure_id))
-            for u in updates]
+            for u in updates[:MAX_DIGEST_LINES]]
         subject = tr.gettext(DIGEST_SUBJECTS[frequency])
-        text, html = render("digest", pref.language, name=user.display_name, lines=lines, updates=update_lines,
+        text, html = render("digest", pref.language, name=user.display_name, lines=lines, more=more,
+                            plan_url=f"{settings.base_url.rstrip('/')}/plan/meine-massnahmen", updates=update_lines,
                             subject=subject, site_name=settings.site_name, settings_url=_settings_url(settings))
         if enqueue(session, recipient_user_id=user_id, kind=f"digest_{frequency.value}",
                    dedup_key=f"digest-{frequency.value}:{period}:{user_id}",
