@@ -42,6 +42,15 @@ REPORT_HEADERS = {
     "no_commitment": _("Without a commitment"), "none_yet": _("No measure yet"),
 }
 
+# Row problems raised by strategy.exchange (English message ids), listed here for the catalogues.
+ROW_MESSAGES = (
+    _("No measure of this plan has this number."),
+    _("This measure appears twice in the file."),
+    _("The measure was changed after the export. Export again and repeat your edits."),
+    _("The status can be changed only on the measure's page, where the workflow asks for decisions."),
+    _("Enter a commitment from 1 to 10, or leave the cell empty."),
+)
+
 
 def _gettext(request: Request[Any, Any, Any]) -> Any:
     from web.i18n import language_of, translations
