@@ -17,11 +17,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
 from core.accounts import User
 from core.actors import Actor
+from core.claims import insert_once
 from core.clock import as_utc
 from core.permissions import POLICY
 
@@ -108,15 +108,10 @@ def send_mail(smtp: SmtpSettings, mail: OutgoingMail) -> None:
 def enqueue(session: Session, *, recipient_user_id: int, kind: str, dedup_key: str, subject: str, text: str,
             html: str, language: str, now: datetime) -> bool:
     """Queue a mail unless one with this key was ever queued; True when this call queued it."""
-    try:
-        with session.begin_nested():
-            session.add(MailOutbox(recipient_user_id=recipient_user_id, kind=kind, dedup_key=dedup_key[:200],
-                                   language=language, subject=subject[:300], text_body=text, html_body=html,
-                                   created_at=now))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(session, MailOutbox.__table__, {  # type: ignore[attr-defined]
+        "recipient_user_id": recipient_user_id, "kind": kind, "dedup_key": dedup_key[:200], "language": language,
+        "subject": subject[:300], "text_body": text, "html_body": html, "created_at": now, "attempts": 0,
+    }, key="dedup_key")
 
 
 def is_claimed(session: Session, dedup_key: str) -> bool:

@@ -13,12 +13,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Index, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.actors import Actor
 from core.audit import record
+from core.claims import insert_once
 from core.errors import ValidationFailed
 from core.permissions import POLICY
 
@@ -107,14 +107,10 @@ def set_preference(session: Session, actor: Actor, *, frequency: str, language: 
 def claim_notice(session: Session, *, user_id: int, dedup_key: str, kind: str, payload: dict[str, Any],
                  now: datetime) -> bool:
     """Keep a notice for the person's digest unless this key was claimed before; True when this call did."""
-    try:
-        with session.begin_nested():
-            session.add(Notice(user_id=user_id, dedup_key=dedup_key[:200], kind=kind,
-                               payload=json.dumps(payload, sort_keys=True), created_at=now))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(session, Notice.__table__, {  # type: ignore[attr-defined]
+        "user_id": user_id, "dedup_key": dedup_key[:200], "kind": kind,
+        "payload": json.dumps(payload, sort_keys=True), "created_at": now,
+    }, key="dedup_key")
 
 
 @dataclass(frozen=True)
@@ -136,7 +132,6 @@ def users_with_waiting_notices(session: Session) -> list[int]:
 
 
 def mark_digested(session: Session, notice_ids: list[int], *, now: datetime) -> None:
-    for row in session.exec(select(Notice).where(col(Notice.id).in_(notice_ids))).all():
-        row.digested_at = now
-        session.add(row)
-    session.flush()
+    for start in range(0, len(notice_ids), 1000):
+        session.execute(update(Notice).where(col(Notice.id).in_(notice_ids[start:start + 1000]))
+                        .values(digested_at=now))

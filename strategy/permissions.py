@@ -63,8 +63,21 @@ RULES = [
     rule("measure.role.respond", *STRATEGY_ROLES, check=invited_organisation,
          doc="Accept or decline a role offered to one's own organisation."),
     rule("measure.comment", *STRATEGY_ROLES, doc="Comment on a measure of the strategy group."),
+    rule("plan.exchange", Role.COORDINATOR,
+         doc="Re-import a plan's measures from a spreadsheet and tag measures with an ECCAR commitment."),
     rule("plan.public", anonymous=True,
          doc="Anyone may read the public progress page: public measures of adopted plans only."),
 ]
 
+# Round-table meetings and indicators (the `meetings` part of the plan).
+MEETING_RULES = [
+    rule("meeting.manage", Role.COORDINATOR,
+         doc="Plan round-table meetings, keep their agenda, attendance and minutes, mark them as held."),
+    rule("indicator.manage", Role.COORDINATOR,
+         doc="Add indicators to goals and measures and change them (baseline, target, bound dashboard figure)."),
+    rule("indicator.enter_value", *STRATEGY_ROLES, check=holds_measure,
+         doc="Enter values of a manual indicator: the measure's active organisations, coordinators."),
+]
+
 POLICY.add(RULES)
+POLICY.add(MEETING_RULES)

@@ -6,7 +6,9 @@ changed due date re-arms it and a stage is never told twice):
 - overdue: 1 day after, 7 days after, then every 30 days (37, 67, ...) until done;
 - a running measure without a progress update for N days: at N days, then every N days;
 - funding deadlines (application, end of funding, report on the use of funds): 7 and 1 days before;
-- indicator values due (see `strategy.indicators`): 7 and 1 days before, 1 day after.
+- values of manual indicators: a period's value is due INDICATOR_GRACE_DAYS after the period ends; 7 and
+  1 days before, then 1 and 7 days after (later the next period's reminders take over). Indicators of a
+  measure remind its holders and the coordinators; indicators of a goal remind the coordinators.
 A stage holds until the next one starts ("due in 7 days" is told on day 7, or on day 5 if the job did
 not run before), so a scheduler that was down for a few days catches up with one reminder, not several.
 Recipients: active members of the organisations holding an active role on the measure, and the
@@ -17,16 +19,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from core.accounts import User, UserRole
 from core.actors import Role
+from reporting.statistics import Granularity, Period
 from strategy.models import Measure, MeasureRole, Milestone, Plan, ProgressUpdate
 from strategy.workflow import CLOSED, RUNNING
 
+INDICATOR_GRACE_DAYS = 30
 FUNDING_DEADLINES = ("funding_application_due", "funding_ends_on", "funding_report_due")
 
 
@@ -43,6 +47,7 @@ class Reminder:
     on: date  # the due date, or the day of the last update for stale measures
     days: int  # days until `on` (negative: overdue), or days since the last update
     recipients: frozenset[int]
+    path: str = ""  # the page to open; "" means the measure's page
 
     def key_for(self, user_id: int) -> str:
         return f"{self.key}:{user_id}"
@@ -50,7 +55,8 @@ class Reminder:
     def payload(self) -> dict[str, Any]:
         return {"kind": self.kind, "stage": self.stage, "plan_id": self.plan_id, "plan_title": self.plan_title,
                 "measure_id": self.measure_id, "measure_title": self.measure_title,
-                "item_title": self.item_title, "on": self.on.isoformat(), "days": self.days}
+                "item_title": self.item_title, "on": self.on.isoformat(), "days": self.days,
+                "path": self.path or f"/plan/massnahmen/{self.measure_id}"}
 
 
 def ahead_stage(days_until: int) -> str | None:
@@ -86,9 +92,7 @@ def recipients_by_measure(session: Session, measure_ids: Iterable[int]) -> dict[
     ids = list(set(measure_ids))
     if not ids:
         return {}
-    coordinators = set(session.exec(
-        select(User.id).join(UserRole, col(UserRole.user_id) == User.id)
-        .where(UserRole.role == Role.COORDINATOR.value, col(User.is_active).is_(True))).all())
+    coordinators = coordinator_ids(session)
     members: dict[int, set[int]] = defaultdict(set)
     for measure_id, user_id in session.exec(
             select(MeasureRole.measure_id, User.id)
@@ -97,8 +101,13 @@ def recipients_by_measure(session: Session, measure_ids: Iterable[int]) -> dict[
                    col(User.is_active).is_(True))).all():
         if user_id is not None:
             members[measure_id].add(user_id)
-    return {measure_id: frozenset(members[measure_id] | {c for c in coordinators if c is not None})
-            for measure_id in ids}
+    return {measure_id: frozenset(members[measure_id] | coordinators) for measure_id in ids}
+
+
+def coordinator_ids(session: Session) -> frozenset[int]:
+    rows = session.exec(select(User.id).join(UserRole, col(UserRole.user_id) == User.id)
+                        .where(UserRole.role == Role.COORDINATOR.value, col(User.is_active).is_(True))).all()
+    return frozenset(r for r in rows if r is not None)
 
 
 def _reminder(kind: str, stage: str, object_key: str, measure: Measure, plan: Plan, item_title: str, on: date,
@@ -162,7 +171,59 @@ def due_reminders(session: Session, *, today: date, stale_days: int) -> list[Rem
                 found.append(_reminder("funding_due", stage, f"{deadline}-{measure.id}", measure, plan, deadline,
                                        on, (on - today).days))
     recipients = recipients_by_measure(session, [r.measure_id for r in found])
-    return [_with_recipients(r, recipients.get(r.measure_id, frozenset())) for r in found]
+    result = [_with_recipients(r, recipients.get(r.measure_id, frozenset())) for r in found]
+    return result + indicator_reminders(session, measures, today=today)
+
+
+def _period_containing(granularity: Granularity, day: date) -> Period:
+    if granularity is Granularity.YEAR:
+        return Period(granularity, day.year, 1)
+    if granularity is Granularity.QUARTER:
+        return Period(granularity, day.year, (day.month - 1) // 3 + 1)
+    return Period(granularity, day.year, day.month)
+
+
+def indicator_reminders(session: Session, measures: dict[int | None, tuple[Measure, Plan]], *,
+                        today: date) -> list[Reminder]:
+    """Manual indicators whose value for a recently closed period is due soon or late and not entered."""
+    from strategy.indicators import Indicator, IndicatorKind, IndicatorValue
+    from strategy.models import Goal
+    plans = {plan.id: plan for plan in session.exec(select(Plan).where(Plan.state != "archived")).all()}
+    indicators = [i for i in session.exec(select(Indicator).where(Indicator.kind == IndicatorKind.MANUAL.value)).all()
+                  if i.plan_id in plans]
+    if not indicators:
+        return []
+    entered = set(session.exec(select(IndicatorValue.indicator_id, IndicatorValue.period_key).where(
+        col(IndicatorValue.indicator_id).in_([i.id for i in indicators]))).all())
+    goals = dict(session.exec(select(Goal.id, Goal.title)).all())
+    coordinators = coordinator_ids(session)
+    holders = recipients_by_measure(session, [i.measure_id for i in indicators if i.measure_id is not None])
+    found = []
+    for indicator in indicators:
+        plan = plans[indicator.plan_id]
+        period = _period_containing(Granularity(indicator.granularity), today).previous()
+        for candidate in (period, period.previous()):
+            if candidate.end < plan.period_start or (indicator.id, candidate.key) in entered:
+                continue
+            due = candidate.end + timedelta(days=INDICATOR_GRACE_DAYS)
+            days = (due - today).days
+            stage = deadline_stage(days)
+            if stage not in {"7", "1", "overdue-1", "overdue-7"}:
+                continue
+            if indicator.measure_id is not None and indicator.measure_id in measures:
+                measure = measures[indicator.measure_id][0]
+                owner_title, owner_id, path = measure.title, indicator.measure_id, ""
+                people = holders.get(indicator.measure_id, coordinators)
+            else:
+                owner_title, owner_id = goals.get(indicator.goal_id, ""), 0
+                path, people = f"/plan/{plan.id}", coordinators
+            assert plan.id is not None
+            found.append(Reminder(kind="indicator_due", stage=stage,
+                                  key=f"indicator_due:indicator-{indicator.id}:{candidate.key}:{stage}",
+                                  plan_id=plan.id, plan_title=plan.title, measure_id=owner_id,
+                                  measure_title=owner_title, item_title=f"{indicator.title} ({candidate.key})",
+                                  on=due, days=days, recipients=people, path=path))
+    return found
 
 
 def _with_recipients(reminder: Reminder, recipients: frozenset[int]) -> Reminder:

@@ -14,13 +14,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401  (registers the tables)
-import reporting.centre_designation
-import reporting.chronicle_models
-import reporting.code_lists
-import reporting.district_map
-import reporting.models
-import reporting.rollup
-import reporting.snapshot  # noqa: F401
+import strategy.eccar
+import strategy.indicators
+import strategy.meetings
 import strategy.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade

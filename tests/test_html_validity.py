@@ -32,6 +32,33 @@ def _checker() -> list[str]:
     return ["java", "-jar", str(VNU)]
 
 
+def _eccar_plan(db, personas) -> int:
+    from datetime import date
+
+    from core.clock import utcnow
+    from strategy.plans import create_plan
+    plan = create_plan(db, personas["coordinator"].actor, template="eccar", title="ECCAR",
+                       period_start=date(2026, 1, 1),
+                       period_end=date(2027, 12, 31), now=utcnow())
+    db.commit()
+    assert plan.id is not None
+    return plan.id
+
+
+def _mails() -> dict[str, str]:
+    """The HTML parts of a reminder and a digest mail (German and Arabic, right to left)."""
+    from web.reminder_mail import MailLine, render
+    pages = {}
+    for lang in ("de", "ar"):
+        common = {"name": "Petra", "subject": "Erinnerung", "site_name": "Vor Ort",
+                  "settings_url": "https://vorort.example/konto/benachrichtigungen"}
+        line = MailLine("Der Meilenstein ist fällig.", "https://vorort.example/plan/massnahmen/1")
+        pages[f"mail-reminder-{lang}"] = render("reminder", lang, line=line, **common)[1]
+        pages[f"mail-digest-{lang}"] = render("digest", lang, lines=[line], updates=[line], more=3,
+                                                 plan_url="https://vorort.example/plan/meine-massnahmen", **common)[1]
+    return pages
+
+
 def _collect(client, app, personas, db, crypto, out: Path) -> int:
     add_districts(db)
     centres = establish_centres(db, crypto, personas)
@@ -104,9 +131,15 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
                           "rows=motive&multiple=1", "district=hafen&motive=racism"):
                 keep(f"statistik-{query}", client.get(f"/statistik?{query}"))
             keep("statistik-karte-filtered", client.get("/statistik/karte?incident_type=discrimination"))
+            plan_id = _eccar_plan(db, personas)
+            keep("eccar", client.get(f"/plan/{plan_id}/eccar"))
+            keep("import", client.get(f"/plan/{plan_id}/import"))
+            keep("import-errors", client.post(f"/plan/{plan_id}/import", data={"_csrf_token": client.csrf()},
+                                              files={"file": ("m.csv", b"id,title\n99999,x\n", "text/csv")}))
         if persona:
             client.submit("/abmelden")
     _public_chronicle(app, entry, keep)
+    pages.update(_mails())
     for index, (name, text) in enumerate(sorted(pages.items())):
         (out / f"{index:03d}.html").write_text(f"<!-- {name} -->\n" + text, encoding="utf-8")
     return len(pages)

@@ -54,6 +54,35 @@ PLAN_ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/plan/massnahmen/{measure_id}/kommentare"): STRATEGY,
     ("POST", "/plan/rollen/{role_id}/antwort"): frozenset({LEAD}),  # the invited organisation only
     ("POST", "/plan/rollen/{role_id}/beenden"): HOLDERS,
+    # Meetings, decisions, briefing and indicators (the `meetings` part)
+    ("GET", "/plan/{plan_id}/sitzungen"): STRATEGY,
+    ("POST", "/plan/{plan_id}/sitzungen"): frozenset({COORDINATOR}),
+    ("GET", "/plan/sitzungen/{meeting_id}"): STRATEGY,
+    ("POST", "/plan/sitzungen/{meeting_id}/tagesordnung"): frozenset({COORDINATOR}),
+    ("POST", "/plan/sitzungen/{meeting_id}/tagesordnung/{item_id}"): frozenset({COORDINATOR}),
+    ("POST", "/plan/sitzungen/{meeting_id}/anwesenheit"): frozenset({COORDINATOR}),
+    ("POST", "/plan/sitzungen/{meeting_id}/protokoll"): frozenset({COORDINATOR}),
+    ("POST", "/plan/sitzungen/{meeting_id}/beschluesse"): frozenset({COORDINATOR}),
+    ("POST", "/plan/sitzungen/{meeting_id}/abgehalten"): frozenset({COORDINATOR}),
+    ("GET", "/plan/{plan_id}/beschluesse"): STRATEGY,
+    ("GET", "/plan/{plan_id}/briefing"): STRATEGY,
+    ("GET", "/plan/{plan_id}/briefing.pdf"): STRATEGY,
+    ("GET", "/plan/massnahmen/{measure_id}/indikatoren/neu"): frozenset({COORDINATOR}),
+    ("POST", "/plan/massnahmen/{measure_id}/indikatoren"): frozenset({COORDINATOR}),
+    ("GET", "/plan/ziele/{goal_id}/indikatoren/neu"): frozenset({COORDINATOR}),
+    ("POST", "/plan/ziele/{goal_id}/indikatoren"): frozenset({COORDINATOR}),
+    ("GET", "/plan/indikatoren/{indicator_id}"): STRATEGY,
+    ("POST", "/plan/indikatoren/{indicator_id}"): frozenset({COORDINATOR}),
+    ("POST", "/plan/indikatoren/{indicator_id}/werte"): HOLDERS,
+    # Exchange and the ECCAR report (reminders helper): export and report for the whole group, import for
+    # coordinators. An empty POST to the import answers 422 (no file) to those who pass.
+    ("GET", "/plan/{plan_id}/export.csv"): STRATEGY,
+    ("GET", "/plan/{plan_id}/export.xlsx"): STRATEGY,
+    ("GET", "/plan/{plan_id}/import"): frozenset({COORDINATOR}),
+    ("POST", "/plan/{plan_id}/import"): frozenset({COORDINATOR}),
+    ("POST", "/plan/{plan_id}/import/bestaetigen"): frozenset({COORDINATOR}),
+    ("GET", "/plan/{plan_id}/eccar"): STRATEGY,
+    ("GET", "/plan/{plan_id}/eccar.xlsx"): STRATEGY,
     ("POST", "/plan/{plan_id}/archivieren"): frozenset({COORDINATOR}),
     ("GET", "/fortschritt"): EVERYONE,
 }
@@ -85,7 +114,27 @@ def plan_samples(db, personas: PersonaFactory, samples: dict[str, str]) -> dict[
             "milestone_id": str(milestone.id)}
 
 
-SAMPLE_MAKERS: list[Callable[..., dict[str, str]]] = [plan_samples]
+def meeting_samples(db, personas: PersonaFactory, samples: dict[str, str]) -> dict[str, str]:
+    """A meeting of the sample plan (dated today, so it can be marked as held) with one agenda item, and a
+    manual indicator of the sample measure."""
+    from strategy.decisions import create_meeting
+    from strategy.indicators import IndicatorInput, create_indicator
+    from strategy.meetings import add_agenda_item
+    from strategy.models import Measure
+    coordinator, now = personas[COORDINATOR].actor, utcnow()
+    plan_id, measure_id = int(samples["plan_id"]), int(samples["measure_id"])
+    meeting = create_meeting(db, coordinator, plan_id, title="Runder Tisch", held_on=now.date(), now=now)
+    item = add_agenda_item(db, coordinator, meeting.id, title="Bericht", measure_id=None, allowed_measures=set(),
+                           now=now)
+    indicator = create_indicator(db, coordinator, plan_id=plan_id, measure_id=measure_id, now=now,
+                                 data=IndicatorInput(title="Schulungen", kind="manual", granularity="quarter"))
+    goal_id = db.get(Measure, measure_id).goal_id
+    db.commit()
+    return {"meeting_id": str(meeting.id), "item_id": str(item.id), "indicator_id": str(indicator.id),
+            "goal_id": str(goal_id)}
+
+
+SAMPLE_MAKERS: list[Callable[..., dict[str, str]]] = [plan_samples, meeting_samples]
 
 
 @pytest.fixture

@@ -167,7 +167,7 @@ def test_a_mail_has_text_and_html_in_the_persons_language(db, engine, personas, 
     assert english["Content-Language"] == "en" and german["Content-Language"] == "de"
     assert "March 16, 2026" in text_of(english) and "16. März 2026" in text_of(german)
     assert '<html lang="en"' in html_of(english) and '<html lang="de"' in html_of(german)
-    link = f"https://vorort.musterstadt.example/plan/{world.plan.id}/massnahmen/{world.measure.id}"
+    link = f"https://vorort.musterstadt.example/plan/massnahmen/{world.measure.id}"
     assert link in text_of(english) and f'href="{link}"' in html_of(english)
     assert "https://vorort.musterstadt.example/konto/benachrichtigungen" in text_of(german)
 
@@ -338,3 +338,36 @@ def test_a_person_chooses_frequency_and_language_without_javascript(client, db, 
     assert (row.frequency, row.language) == ("daily", "en")
     again = client.get("/konto/benachrichtigungen")
     assert 'value="daily" checked' in again.text
+
+
+def test_a_missing_indicator_value_reminds_before_and_after_it_is_due(db, engine, personas, smtp, mail_settings):
+    from strategy.indicators import Indicator, IndicatorValue
+    server, _port = smtp
+    world = make_world(db, personas, due=date(2027, 1, 1))
+    indicator = Indicator(plan_id=world.plan.id, measure_id=world.measure.id, title="Teilnehmende", direction="up",
+                          kind="manual", granularity="quarter", created_at=START)
+    db.add(indicator)
+    db.commit()
+    member = personas["strategy_member"]
+    prefer(db, member, "immediate", "en")
+    # The value of 2026-Q1 is due 30 days after 31 March: on 30 April.
+    due = date(2026, 4, 30)
+    received = []
+
+    def indicator_mails() -> list[EmailMessage]:
+        return [m for m in mails_to(server, member) if "Indicator" in m["Subject"]]
+
+    for offset in range(-10, 12):
+        day = due + timedelta(days=offset)
+        before = len(indicator_mails())
+        run_reminders(engine, mail_settings, day)
+        if len(indicator_mails()) > before:
+            received.append(offset)
+    assert received == [-7, -1, 1, 7]
+    last = indicator_mails()[-1]
+    assert last["Subject"] == "[Vor Ort] Indicator value due: Teilnehmende (2026-Q1)"
+    # Entered: the next period's reminders are about 2026-Q2 only.
+    db.add(IndicatorValue(indicator_id=indicator.id, period_key="2026-Q2", value=12, entered_at=START))
+    db.commit()
+    run_reminders(engine, mail_settings, date(2026, 7, 30 - 7))
+    assert len(indicator_mails()) == len(received)

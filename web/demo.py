@@ -18,7 +18,9 @@ from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
 from web.demo_chronicle import seed_chronicle
 from web.demo_incidents import DISTRICTS, seed_incidents
+from web.demo_meetings import seed_meetings
 from web.demo_plan import seed_plan
+from web.demo_reminders import seed_reminders
 from web.demo_setup import seed_setup
 from web.demo_statistics import seed_statistics
 
@@ -109,6 +111,8 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
     seed_chronicle(session, centre_ids[0], counsellor="jonas@awo.example", lead="leila@awo.example", now=now)
     seed_plan(session, crypto, [org.id or 0 for org in by_name.values()], password=DEMO_PASSWORD, now=now)
+    seed_meetings(session, now=now)
+    seed_reminders(session, now=now)  # after the demo plan: its deadlines make the reminders
     session.flush()
     seed_statistics(session, now=now)
     seed_setup(session, crypto, now=now)

@@ -10,7 +10,7 @@ def _(message: str) -> str:
 
 FIELD_MESSAGES = {
     "ags_invalid": _("Please enter the eight digits of the official municipality key (AGS)."),
-    "number_invalid": _("Please enter a whole number."),
+    "whole_number_invalid": _("Please enter a whole number."),
     "choose_language": _("Please choose at least one language."),
     "default_language_not_enabled": _("The default language must be one of the languages offered."),
     "suppression_k_too_small": _("The smallest figure shown must be at least 2."),
@@ -100,6 +100,18 @@ FIELD_MESSAGES = {
                                       "coordinates (WGS 84)."),
     "geojson_duplicate_code": _("Two areas have the same \"code\"; each district must appear once."),
     "geojson_too_large": _("The file is larger than 2 MB. Please simplify the shapes (e.g. in QGIS) and try again."),
+    "measure_sheet_columns": _("The file needs a header row with at least the column \"title\". "
+                               "Start from an exported file."),
+    # Meetings and indicators
+    "number_invalid": _("Please enter a number, such as 12 or 3,5."),
+    "figure_invalid": _("Please choose at most two conditions, each of another kind."),
+    "indicator_has_values": _("This indicator has values already; its source and period cannot change."),
+    "indicator_is_bound": _("This indicator takes its values from the dashboard; they cannot be entered."),
+    "period_invalid": _("Please give the period like 2026-Q3 (quarter) or 2026 (year), as the indicator counts."),
+    "period_in_future": _("This period has not started yet."),
+    "persons_invalid": _("Please enter a number of persons from 0 to 99."),
+    "persons_needed": _("Please enter how many persons were present."),
+    "meeting_in_future": _("A meeting can be marked as held only on or after its date."),
 }
 
 ROLE_LABELS = {
@@ -149,6 +161,17 @@ NOTICES = {
     "chronicle_approved": _("The entry is approved and now public in the chronicle."),
     "chronicle_returned": _("The entry went back for changes; it is not public."),
     "chronicle_withdrawn": _("The entry is withdrawn: the chronicle and its feed no longer show it."),
+    "measures_imported": _("The import is complete: every change was taken over and recorded in the measures' "
+                           "history."),
+    "meeting_created": _("The meeting is planned."),
+    "meeting_held": _("The meeting is marked as held."),
+    "agenda_saved": _("The agenda is saved."),
+    "attendance_saved": _("The attendance is saved."),
+    "minutes_saved": _("The minutes are saved."),
+    "decision_recorded": _("The decision is recorded in the register."),
+    "indicator_created": _("The indicator is added."),
+    "indicator_saved": _("The indicator is saved."),
+    "value_saved": _("The value is saved."),
 }
 
 # One sentence on the poster, shown in every offered language at once.

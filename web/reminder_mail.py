@@ -13,8 +13,17 @@ from sqlmodel import Session, col, select
 
 from core.accounts import User, UserRole
 from core.actors import Role
-from core.mail import SmtpSettings, enqueue
-from core.notifications import Frequency, Preference, claim_notice, mark_digested, preferences_for, waiting_notices
+from core.claims import existing_keys
+from core.mail import MailOutbox, SmtpSettings, enqueue
+from core.notifications import (
+    Frequency,
+    Notice,
+    Preference,
+    claim_notice,
+    mark_digested,
+    preferences_for,
+    waiting_notices,
+)
 from strategy.reminders import Reminder, due_reminders, recent_updates_for
 from web.i18n import babel_locale, html_lang, is_rtl, jinja_gettext, jinja_ngettext, translations
 from web.messages import _
@@ -38,7 +47,7 @@ SENTENCES = {
     "measure_overdue": _("The measure “%(measure)s” was planned to end on %(date)s and is still open."),
     "measure_stale": _("The measure “%(measure)s” has had no progress update since %(date)s."),
     "funding_due": _("%(item)s for the measure “%(measure)s”: %(date)s."),
-    "indicator_due": _("A value of the indicator “%(item)s” (measure “%(measure)s”) is due on %(date)s."),
+    "indicator_due": _("The value of the indicator “%(item)s” for “%(measure)s” is due on %(date)s."),
 }
 FUNDING_LABELS = {
     "funding_application_due": _("Deadline of the funding application"),
@@ -49,6 +58,7 @@ DIGEST_SUBJECTS = {
     Frequency.DAILY: _("Your daily overview of the action plan"),
     Frequency.WEEKLY: _("Your weekly overview of the action plan"),
 }
+MAX_DIGEST_LINES = 100
 UPDATE_SENTENCE = _("%(organisation)s reported on “%(measure)s” (%(period)s): %(assessment)s.")
 ASSESSMENT_LABELS = {"on_track": _("on track"), "at_risk": _("at risk"), "off_track": _("off track")}
 
@@ -70,8 +80,8 @@ def mail_environment() -> Environment:
 ENVIRONMENT = mail_environment()
 
 
-def measure_url(settings: Settings, plan_id: int, measure_id: int) -> str:
-    return f"{settings.base_url.rstrip('/')}/plan/{plan_id}/massnahmen/{measure_id}"
+def measure_url(settings: Settings, measure_id: int) -> str:
+    return f"{settings.base_url.rstrip('/')}/plan/massnahmen/{measure_id}"
 
 
 @dataclass(frozen=True)
@@ -92,8 +102,8 @@ def describe(payload: dict[str, Any], lang: str, settings: Settings) -> tuple[st
     values = {"item": item, "measure": payload["measure_title"],
               "date": format_date(date.fromisoformat(payload["on"]), format="long", locale=babel_locale(lang))}
     subject = tr.gettext(SUBJECTS[kind]) % values
-    line = MailLine(tr.gettext(SENTENCES[kind]) % values,
-                    measure_url(settings, payload["plan_id"], payload["measure_id"]))
+    path = str(payload.get("path") or f"/plan/massnahmen/{payload['measure_id']}")
+    line = MailLine(tr.gettext(SENTENCES[kind]) % values, settings.base_url.rstrip("/") + path)
     return subject, line
 
 
@@ -117,11 +127,15 @@ def queue_reminders(session: Session, settings: Settings, *, today: date, now: d
     people = sorted({user_id for r in reminders for user_id in r.recipients})
     prefs = preferences_for(session, people, default_language=settings.default_language)
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(people))).all()} if people else {}
+    keys = [r.key_for(user_id) for r in reminders for user_id in r.recipients]
+    # Told already (a stage holds for days): skip those before rendering; the unique keys still decide.
+    told = (existing_keys(session, col(MailOutbox.dedup_key), keys)
+            | existing_keys(session, col(Notice.dedup_key), keys))
     immediate = kept = skipped = 0
     for reminder in reminders:
         for user_id in sorted(reminder.recipients):
             pref = prefs[user_id]
-            if pref.frequency == Frequency.NONE or user_id not in users:
+            if pref.frequency == Frequency.NONE or user_id not in users or reminder.key_for(user_id) in told:
                 skipped += 1
             elif pref.frequency == Frequency.IMMEDIATE:
                 queued = _queue_one(session, settings, reminder, users[user_id], pref, now=now)
@@ -186,15 +200,18 @@ def queue_digests(session: Session, settings: Settings, frequency: Frequency, *,
         if not notices and not updates:
             continue
         tr = translations(pref.language)
-        lines = [describe(n.payload, pref.language, settings)[1] for n in notices]
+        # A mail of thousands of lines helps nobody: the first ones, and how many more the plan shows.
+        lines = [describe(n.payload, pref.language, settings)[1] for n in notices[:MAX_DIGEST_LINES]]
+        more = max(0, len(notices) - MAX_DIGEST_LINES)
         update_lines = [
             MailLine(tr.gettext(UPDATE_SENTENCE) % {
                 "organisation": u.organisation_name, "measure": u.measure_title, "period": u.period,
                 "assessment": tr.gettext(ASSESSMENT_LABELS.get(u.assessment, u.assessment))},
-                measure_url(settings, u.plan_id, u.measure_id))
-            for u in updates]
+                measure_url(settings, u.measure_id))
+            for u in updates[:MAX_DIGEST_LINES]]
         subject = tr.gettext(DIGEST_SUBJECTS[frequency])
-        text, html = render("digest", pref.language, name=user.display_name, lines=lines, updates=update_lines,
+        text, html = render("digest", pref.language, name=user.display_name, lines=lines, more=more,
+                            plan_url=f"{settings.base_url.rstrip('/')}/plan/meine-massnahmen", updates=update_lines,
                             subject=subject, site_name=settings.site_name, settings_url=_settings_url(settings))
         if enqueue(session, recipient_user_id=user_id, kind=f"digest_{frequency.value}",
                    dedup_key=f"digest-{frequency.value}:{period}:{user_id}",

@@ -1,7 +1,7 @@
-"""mail outbox, notification preferences and notices for digests
+"""mail outbox, notification preferences, notices for digests, ECCAR commitments of measures
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-02 15:20:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -68,8 +68,17 @@ def upgrade() -> None:
     with op.batch_alter_table("notice", schema=None) as batch_op:
         batch_op.create_index("ix_notice_user_waiting", ["user_id", "digested_at"], unique=False)
 
+    op.create_table(
+        "plan_measure_eccar",
+        sa.Column("measure_id", sa.Integer(), nullable=False),
+        sa.Column("commitment", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["measure_id"], ["plan_measure.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("measure_id"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("plan_measure_eccar")
     with op.batch_alter_table("notice", schema=None) as batch_op:
         batch_op.drop_index("ix_notice_user_waiting")
     op.drop_table("notice")

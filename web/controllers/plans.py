@@ -22,6 +22,7 @@ from core.errors import Conflict, ValidationFailed
 from core.permissions import POLICY
 from reporting.models import District
 from strategy import comments, decisions, history, measures, ownership, plans, updates
+from strategy.meetings import decision_rows_of_measure
 from strategy.models import ActionField, Goal, Measure
 from strategy.overview import board, my_measures, plan_measures, plan_overview, public_progress
 from strategy.progress import milestones_by_measure, progress_of
@@ -34,6 +35,7 @@ from web.labels import CODE_LABELS, options_for
 from web.messages import _
 from web.plan_timeline import timeline_svg
 from web.templating import FormState, page
+from web.trend_chart import indicator_panel
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 READ = {"permission": "plan.read"}
@@ -343,6 +345,9 @@ def _measure_page(request: Request[Any, Any, Any], db: Session, actor: Actor, me
         update_form=forms.get("update") or FormState(values={"period": updates.current_period(utcnow()),
                                                              "assessment": "on_track"}),
         comment_form=forms.get("comment") or FormState(values={"visibility": "strategy_group"}),
+        # Indicators with their trends and the decisions about the measure (the `meetings` part).
+        indicator_panel=indicator_panel(db, request.app.state.settings, measure_id=measure_id),
+        measure_decisions=decision_rows_of_measure(db, actor, measure), decision_kinds=labels.DECISION_KIND_LABELS,
         notice=notice)
 
 

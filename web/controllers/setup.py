@@ -68,7 +68,7 @@ STEP_BY_KEY = {s.key: s for s in STEPS}
 SETTING_MESSAGES = {
     "ags": "ags_invalid", "languages": "choose_option", "default_language": "default_language_not_enabled",
     "suppression_k": "suppression_k_too_small", "public_suppression_k": "public_k_below_internal",
-    "publication_delay_days": "number_invalid",
+    "publication_delay_days": "whole_number_invalid",
 }
 
 
@@ -106,7 +106,7 @@ def _parse(step: Step, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
             shown[name] = text
             number = as_int(text)
             if number is None or number > 100_000:
-                errors[name] = "number_invalid"
+                errors[name] = "whole_number_invalid"
             else:
                 changes[name] = number
         elif kind == "secret":
@@ -126,7 +126,7 @@ def _parse(step: Step, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     if changes.get("mail_from") is not None and "mail_from" in changes and "@" not in changes["mail_from"]:
         errors["mail_from"] = "email_invalid"
     if "smtp_port" in changes and not 1 <= changes["smtp_port"] <= 65535:
-        errors["smtp_port"] = "number_invalid"
+        errors["smtp_port"] = "whole_number_invalid"
     return changes, shown, errors
 
 
