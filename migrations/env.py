@@ -5,6 +5,8 @@ from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the kernel tables)
 import reporting.models  # noqa: F401
+import reporting.open_data  # noqa: F401
+import reporting.published_reports  # noqa: F401
 from core.db import make_engine
 
 config = context.config

@@ -37,6 +37,15 @@ RULES = [
          doc="Include the decrypted descriptions in an export of one's own centre (explicit choice)."),
     rule("centre.audit", Role.CENTRE_LEAD, hide=True, doc="Read the audit log of one's own centre."),
     rule("centre.members", Role.CENTRE_LEAD, hide=True, doc="Give members of one's own centre access to its key."),
+    # Open data and the annual report carry only public, suppressed aggregates (public k).
+    rule("open_data.export", Role.STRATEGY_MEMBER, Role.COORDINATOR,
+         doc="Download the year's suppressed public aggregates as an open-data file."),
+    rule("open_data.compare", Role.STRATEGY_MEMBER, Role.COORDINATOR,
+         doc="See other municipalities' imported open data next to this municipality's public figures."),
+    rule("open_data.import", Role.COORDINATOR,
+         doc="Import (replace, remove) another municipality's open-data file for comparison."),
+    rule("situation_report.view", Role.STRATEGY_MEMBER, Role.COORDINATOR,
+         doc="Read and download the annual situation report (Lagebild) before it is published."),
 ]
 
 POLICY.add(RULES)

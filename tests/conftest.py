@@ -15,6 +15,8 @@ from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
 import reporting.models  # noqa: F401
+import reporting.open_data  # noqa: F401
+import reporting.published_reports  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade
 from tests.personas import PersonaFactory

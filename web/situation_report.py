@@ -1,0 +1,193 @@
+"""The annual situation report (Lagebild): one view of a published year, rendered as a page and as a PDF.
+
+Always built for the public audience (public k): the report is made to be published, so the strategy group
+sees exactly what the public will. It lives in the web layer because it joins reporting's figures with the
+chronicle and the action plan, and reporting must not import strategy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from babel.dates import get_month_names
+from sqlmodel import Session, select
+
+from core.actors import Actor
+from core.errors import NotFound
+from core.permissions import POLICY
+from reporting import published_reports, statistics
+from reporting.models import District
+from reporting.statistics import Audience, Disclosure, Figure, Granularity, Period
+from web.i18n import babel_locale, translations
+from web.labels import CODE_LABELS
+from web.messages import _
+
+Gettext = Callable[[str], str]
+# Bump when the layout of the PDF changes, so cached files are drawn again.
+LAYOUT_VERSION = "1"
+SECTIONS = (
+    ("incident_type", _("Incidents by type")),
+    ("motive", _("Incidents by motive")),
+    ("life_area", _("Incidents by area of life")),
+    ("district", _("Incidents by district")),
+)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int | None  # None: suppressed
+    share: float  # of the largest published count in the chart, 0..1, for the bar's length
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    label_heading: str
+    bars: tuple[Bar, ...]
+    multiple: bool
+    any_suppressed: bool
+
+
+@dataclass(frozen=True)
+class PlanField:
+    name: str
+    measures: int
+    done: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class SituationReport:
+    """Everything a situation report shows, already translated; templates and the PDF only lay it out."""
+
+    year: int
+    lang: str
+    title: str
+    municipality: str
+    ags: str
+    k: int
+    taxonomy_versions: tuple[str, ...]
+    total: int | None
+    previous_total: int | None
+    persons: int | None
+    months: Chart
+    charts: tuple[Chart, ...]
+    chronicle_count: int | None
+    plan: tuple[PlanField, ...] | None
+    notes: tuple[str, ...]
+    summary: str
+
+    @property
+    def change(self) -> int | None:
+        if self.total is None or self.previous_total is None:
+            return None
+        return self.total - self.previous_total
+
+    def fingerprint(self) -> str:
+        """A digest of every number and text, so a cached PDF is reused only for the very same report."""
+        payload = json.dumps([LAYOUT_VERSION, asdict(self)], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _label(dimension: str, code: str, districts: dict[str, str], gettext: Gettext) -> str:
+    if code == "":
+        return gettext("Not stated")
+    if dimension == "district":
+        return districts.get(code, code)
+    label = CODE_LABELS.get(dimension, {}).get(code)
+    return gettext(label) if label else code
+
+
+def _chart(key: str, title: str, label_heading: str, labels: list[tuple[str, str]], figure: Figure) -> Chart:
+    counts = [figure.cells[(code, "")].count if (code, "") in figure.cells else 0 for code, _l in labels]
+    largest = max((c for c in counts if c), default=0)
+    bars = tuple(Bar(label, count, (count / largest) if count and largest else 0.0)
+                 for (_code, label), count in zip(labels, counts, strict=True))
+    return Chart(key, title, label_heading, bars, figure.multiple, any(b.count is None for b in bars))
+
+
+def _previous_total(session: Session, disclosure: Disclosure, year: int, today: date) -> int | None:
+    try:
+        figure = statistics.breakdown(session, disclosure, Audience.PUBLIC, Period(Granularity.YEAR, year - 1, 1),
+                                      None, today=today)
+    except ValueError:
+        return None
+    return figure.total.count
+
+
+def build_report(session: Session, actor: Actor, disclosure: Disclosure, year: int, *, municipality: str, ags: str,
+                 lang: str, today: date, chronicle_count: int | None = None,
+                 plan: tuple[PlanField, ...] | None = None) -> SituationReport:
+    """The report of a published year in a language; NotFound while the year is not published."""
+    POLICY.require(actor, "situation_report.view")
+    published = [p.year for p in statistics.available_periods(session, disclosure, Granularity.YEAR, today=today)]
+    if year not in published:
+        raise NotFound("year not published")
+    gettext = translations(lang).gettext
+    districts = {d.code: d.name for d in session.exec(select(District)).all()}
+    period = Period(Granularity.YEAR, year, 1)
+    total = statistics.breakdown(session, disclosure, Audience.PUBLIC, period, None, today=today)
+    monthly = statistics.series(session, disclosure, Audience.PUBLIC, Granularity.MONTH, years=[year], today=today)
+    month_names = get_month_names("wide", locale=babel_locale(lang))
+    months = _chart("months", gettext("Incidents by month"), gettext("Month"),
+                    [(key, str(month_names[Period.parse(key).number])) for key in monthly.row_codes], monthly)
+    charts = []
+    versions = set(total.taxonomy_versions) | set(monthly.taxonomy_versions)
+    for dimension, title in SECTIONS:
+        try:
+            figure = statistics.breakdown(session, disclosure, Audience.PUBLIC, period, dimension, today=today)
+        except ValueError:
+            continue  # a view the public is not offered is not part of the report
+        versions.update(figure.taxonomy_versions)
+        labels = [(code, _label(dimension, code, districts, gettext)) for code in figure.row_codes]
+        charts.append(_chart(dimension, gettext(title), gettext(_dimension_heading(dimension)), labels, figure))
+    previous = _previous_total(session, disclosure, year, today)
+    report_title = gettext("Situation report %(year)s") % {"year": year}
+    notes = (
+        gettext("These are reports received by the counselling centres, not the prevalence of discrimination: "
+                "many incidents are never reported."),
+        gettext("Only reports a counselling centre checked and found plausible are counted; duplicates and "
+                "spam are not."),
+        gettext("To protect the people concerned, every number from 1 to %(k_minus_one)s is suppressed "
+                "(shown as \u201c\u2013\u201d), and so are some other cells from which a suppressed number could "
+                "be worked out. Totals therefore can be larger than the sum of the published cells.")
+        % {"k_minus_one": disclosure.public_k - 1},
+        gettext("Codes of the taxonomy version(s) %(versions)s.") % {"versions": ", ".join(sorted(versions)) or "–"},
+    )
+    return SituationReport(
+        year=year, lang=lang, title=report_title, municipality=municipality, ags=ags, k=disclosure.public_k,
+        taxonomy_versions=tuple(sorted(versions)), total=total.total.count, previous_total=previous,
+        persons=total.total.persons, months=months, charts=tuple(charts), chronicle_count=chronicle_count,
+        plan=plan, notes=notes, summary=_summary(gettext, year, total.total.count, previous))
+
+
+def _dimension_heading(dimension: str) -> str:
+    return {"incident_type": _("Type of incident"), "motive": _("Motive"), "life_area": _("Area of life"),
+            "district": _("District")}[dimension]
+
+
+def _summary(gettext: Gettext, year: int, total: int | None, previous: int | None) -> str:
+    if total is None:
+        return gettext("The number of reports in %(year)s is suppressed.") % {"year": year}
+    text = gettext("In %(year)s the counselling centres received %(total)s reports.") % {"year": year, "total": total}
+    if previous is not None:
+        text += " " + gettext("In %(previous_year)s there were %(previous)s.") % {
+            "previous_year": year - 1, "previous": previous}
+    return text
+
+
+def report_pdf(session: Session, report: SituationReport, *, now: datetime) -> bytes:
+    """The report's PDF: the stored one when it was drawn from the same figures, else a new one (kept)."""
+    from web.situation_report_pdf import render_pdf
+    fingerprint = report.fingerprint()
+    cached = published_reports.cached_pdf(session, report.year, report.lang, fingerprint)
+    if cached is not None:
+        return cached
+    pdf = render_pdf(report)
+    published_reports.store_pdf(session, report.year, report.lang, fingerprint, pdf, now=now)
+    return pdf
