@@ -1,0 +1,282 @@
+"""The statistics rollup: counts and persons per month and per one or two (dimension, code), kept current.
+
+Every counted incident (verification verified/plausible) has one `statistics_member` row saying what the
+rollup holds for it; `sync_incidents` compares that with the incident now and applies the difference, so
+any writer (triage, recode, import, purge, duplicate marking) only has to name the incidents it touched.
+A rollup of a month holds at most a few thousand rows whatever the number of incidents, so figures read
+from it cost the same after ten years as after one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import Index, Integer, delete, func, insert, literal, select, text, union_all
+from sqlalchemy.engine import Connection
+from sqlmodel import Field, Session, SQLModel, col
+from sqlmodel import select as sm_select
+
+from reporting import taxonomy as tx
+from reporting.models import Incident, IncidentCode
+
+DIMS: tuple[str, ...] = ("incident_type", "motive", "life_area", "district", "place_type", "perpetrator_type",
+                         "reporter_role", "channel", "police_report", "online")
+# Multiple answers are rolled up under their own dimension names ("incident_type*"), paired with every other
+# dimension, never with each other.
+MULTI: dict[str, str] = {"incident_type*": "incident_types", "motive*": "motives"}
+VERSION = "~version"  # taxonomy versions of the counted records, per month (not a published figure)
+_COLUMN = {"incident_type": "primary_type", "motive": "primary_motive"}
+
+
+class StatisticsRollup(SQLModel, table=True):
+    """Counted incidents and affected persons of one month in one cell: total (no dimension), one
+    (dimension, code), or two (dimension, code) pairs with dim_a before dim_b in DIMS order."""
+
+    __tablename__ = "statistics_rollup"
+    year: int = Field(primary_key=True)
+    month: int = Field(primary_key=True)
+    dim_a: str = Field(primary_key=True, max_length=20)
+    code_a: str = Field(primary_key=True, max_length=40)
+    dim_b: str = Field(primary_key=True, max_length=20)
+    code_b: str = Field(primary_key=True, max_length=40)
+    count: int = 0
+    persons: int = 0
+
+
+class StatisticsMember(SQLModel, table=True):
+    """What the rollup currently counts for one incident (only counted incidents have a row)."""
+
+    __tablename__ = "statistics_member"
+    __table_args__ = (Index("ix_statistics_member_year", "year"),)
+    incident_id: str = Field(primary_key=True, max_length=32)
+    year: int
+    month: int
+    persons: int = 0
+    incident_type: str = Field(default="", max_length=40)
+    motive: str = Field(default="", max_length=40)
+    life_area: str = Field(default="", max_length=40)
+    district: str = Field(default="", max_length=40)
+    place_type: str = Field(default="", max_length=40)
+    perpetrator_type: str = Field(default="", max_length=40)
+    reporter_role: str = Field(default="", max_length=40)
+    channel: str = Field(default="", max_length=40)
+    police_report: str = Field(default="", max_length=16)
+    online: str = Field(default="", max_length=3)
+    incident_types: str = Field(default="", max_length=400)  # codes joined by " "
+    motives: str = Field(default="", max_length=400)
+    taxonomy_version: str = Field(default="", max_length=16)
+
+
+class StatisticsStale(SQLModel, table=True):
+    """Years whose rollup changed since their suppressed snapshots were computed."""
+
+    __tablename__ = "statistics_stale"
+    year: int = Field(primary_key=True)
+
+
+@dataclass(frozen=True)
+class Member:
+    year: int
+    month: int
+    persons: int
+    codes: tuple[str, ...]           # one code per DIMS entry ("" = not stated)
+    multi: tuple[tuple[str, ...], ...]  # codes per MULTI entry ("" alone when none was chosen)
+    version: str
+
+    def keys(self) -> Iterable[tuple[str, str, str, str]]:
+        """Every rollup cell this incident counts in (dim_a, code_a, dim_b, code_b)."""
+        yield "", "", "", ""
+        yield VERSION, self.version, "", ""
+        pairs = list(zip(DIMS, self.codes, strict=True))
+        for dim, code in pairs:
+            yield dim, code, "", ""
+        for (dim_a, code_a), (dim_b, code_b) in combinations(pairs, 2):
+            yield dim_a, code_a, dim_b, code_b
+        for (multi_dim, _), codes in zip(MULTI.items(), self.multi, strict=True):
+            own = multi_dim[:-1]
+            for code in codes:
+                yield multi_dim, code, "", ""
+                for dim, other in pairs:
+                    if dim != own:
+                        yield multi_dim, code, dim, other
+
+
+def counted_on(incident: Incident) -> date:
+    """The day an incident counts on: when it happened, else when it was reported."""
+    return incident.incident_date or incident.received_on
+
+
+def member_of(incident: Incident, multi_codes: dict[str, list[str]]) -> Member | None:
+    if incident.verification not in tx.COUNTED_VERIFICATIONS:
+        return None
+    day = counted_on(incident)
+    codes = tuple(("yes" if incident.online else "no") if dim == "online" else
+                  (getattr(incident, _COLUMN.get(dim, dim)) or "") for dim in DIMS)
+    multi = tuple(tuple(sorted(set(multi_codes.get(field, [])))) or ("",) for field in MULTI.values())
+    return Member(day.year, day.month, incident.affected_count or 0, codes, multi, incident.taxonomy_version)
+
+
+def _member_from_row(row: StatisticsMember) -> Member:
+    return Member(row.year, row.month, row.persons, tuple(getattr(row, dim) for dim in DIMS),
+                  tuple(tuple(sorted(set(getattr(row, field).split(" ")))) for field in MULTI.values()),
+                  row.taxonomy_version)
+
+
+def _row_from_member(incident_id: str, member: Member) -> dict[str, object]:
+    row: dict[str, object] = {"incident_id": incident_id, "year": member.year, "month": member.month,
+                              "persons": member.persons, "taxonomy_version": member.version}
+    row.update(zip(DIMS, member.codes, strict=True))
+    row.update({field: " ".join(codes) for field, codes in zip(MULTI.values(), member.multi, strict=True)})
+    return row
+
+
+def _apply(session: Session, deltas: Counter[tuple[int, int, str, str, str, str]],
+           persons: Counter[tuple[int, int, str, str, str, str]]) -> None:
+    rows = [{"year": y, "month": m, "dim_a": a, "code_a": ca, "dim_b": b, "code_b": cb, "count": n,
+             "persons": persons[key]} for key, n in deltas.items() for (y, m, a, ca, b, cb) in [key]
+            if n or persons[key]]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    statement = upsert(StatisticsRollup.__table__)  # type: ignore[arg-type]
+    statement = statement.on_conflict_do_update(
+        index_elements=["year", "month", "dim_a", "code_a", "dim_b", "code_b"],
+        set_={"count": StatisticsRollup.__table__.c.count + statement.excluded.count,  # type: ignore[attr-defined]
+              "persons": StatisticsRollup.__table__.c.persons + statement.excluded.persons})  # type: ignore[attr-defined]
+    session.execute(statement, rows)
+
+
+def mark_stale(session: Session, years: Iterable[int]) -> None:
+    for year in set(years):
+        if session.get(StatisticsStale, year) is None:
+            session.add(StatisticsStale(year=year))
+    session.flush()
+
+
+def sync_incidents(session: Session, incident_ids: Sequence[str]) -> None:
+    """Bring the rollup in line with these incidents as they are now (also when they were deleted)."""
+    ids = list(dict.fromkeys(incident_ids))
+    if not ids:
+        return
+    session.flush()
+    old = {row.incident_id: row for row in session.exec(
+        sm_select(StatisticsMember).where(col(StatisticsMember.incident_id).in_(ids)))}
+    incidents = {i.id: i for i in session.exec(sm_select(Incident).where(col(Incident.id).in_(ids)))}
+    codes: dict[str, dict[str, list[str]]] = {}
+    for code_row in session.exec(sm_select(IncidentCode).where(
+            col(IncidentCode.incident_id).in_(ids), col(IncidentCode.field).in_(list(MULTI.values())))):
+        codes.setdefault(code_row.incident_id, {}).setdefault(code_row.field, []).append(code_row.code)
+    deltas: Counter[tuple[int, int, str, str, str, str]] = Counter()
+    persons: Counter[tuple[int, int, str, str, str, str]] = Counter()
+    years: set[int] = set()
+    for incident_id in ids:
+        before = _member_from_row(old[incident_id]) if incident_id in old else None
+        incident = incidents.get(incident_id)
+        after = member_of(incident, codes.get(incident_id, {})) if incident is not None else None
+        if before == after:
+            continue
+        for member, sign in ((before, -1), (after, 1)):
+            if member is None:
+                continue
+            years.add(member.year)
+            for key in member:
+                full = (member.year, member.month, *key)
+                deltas[full] += sign
+                persons[full] += sign * member.persons
+        if before is not None:
+            session.execute(delete(StatisticsMember).where(col(StatisticsMember.incident_id) == incident_id))
+        if after is not None:
+            session.execute(insert(StatisticsMember).values(_row_from_member(incident_id, after)))
+    _apply(session, deltas, persons)
+    mark_stale(session, years)
+
+
+def rebuild_rollup(session: Session) -> int:
+    """Recompute members and rollup from the incidents, in the database (one pass per cell shape)."""
+    session.flush()
+    conn = session.connection()
+    conn.execute(delete(StatisticsRollup))
+    conn.execute(delete(StatisticsMember))
+    _rebuild_members(conn)
+    member = StatisticsMember.__table__
+    m = member.c  # type: ignore[attr-defined]
+    shapes = [((), ()), ((VERSION,), ())] + [((dim,), ()) for dim in DIMS] + \
+        [((a,), (b,)) for a, b in combinations(DIMS, 2)]
+    rollup = StatisticsRollup.__table__
+    target = [rollup.c.year, rollup.c.month, rollup.c.dim_a, rollup.c.code_a, rollup.c.dim_b,  # type: ignore[attr-defined]
+              rollup.c.code_b, rollup.c.count, rollup.c.persons]  # type: ignore[attr-defined]
+    for first, second in shapes:
+        a_name, a_code, a_group = _shape_part(m, first)
+        b_name, b_code, b_group = _shape_part(m, second)
+        query = select(m.year, m.month, a_name, a_code, b_name, b_code, func.count(), func.sum(m.persons)) \
+            .group_by(m.year, m.month, *a_group, *b_group)
+        conn.execute(insert(rollup).from_select([c.name for c in target], query))
+    code = IncidentCode.__table__
+    k = code.c  # type: ignore[attr-defined]
+    for multi_dim, field in MULTI.items():
+        own = multi_dim[:-1]
+        coded = select(k.incident_id, k.code).where(k.field == field).distinct().subquery()
+        # Incidents without any code of this field count under "" (not stated).
+        uncoded = select(m.incident_id, literal("").label("code")).where(
+            ~m.incident_id.in_(select(k.incident_id).where(k.field == field))).subquery()
+        codes = union_all(select(coded.c.incident_id, coded.c.code),
+                          select(uncoded.c.incident_id, uncoded.c.code)).subquery()
+        joined = member.join(codes, codes.c.incident_id == m.incident_id)
+        query = select(m.year, m.month, literal(multi_dim), codes.c.code, literal(""), literal(""), func.count(),
+                       func.sum(m.persons)).select_from(joined).group_by(m.year, m.month, codes.c.code)
+        conn.execute(insert(rollup).from_select([c.name for c in target], query))
+        for dim in DIMS:
+            if dim == own:
+                continue
+            query = select(m.year, m.month, literal(multi_dim), codes.c.code, literal(dim), m[dim], func.count(),
+                           func.sum(m.persons)).select_from(joined).group_by(m.year, m.month, codes.c.code, m[dim])
+            conn.execute(insert(rollup).from_select([c.name for c in target], query))
+    conn.execute(delete(StatisticsStale))
+    years = [row[0] for row in conn.execute(select(m.year).distinct())]
+    for year in years:
+        conn.execute(insert(StatisticsStale.__table__).values(year=year))  # type: ignore[arg-type]
+    from reporting.snapshot import forget_snapshots
+    forget_snapshots(session)
+    return int(conn.execute(select(func.count()).select_from(rollup)).scalar_one())
+
+
+def _shape_part(m: Any, dims: tuple[str, ...]) -> tuple[Any, Any, list[Any]]:
+    if not dims:
+        return literal(""), literal(""), []
+    column = m.taxonomy_version if dims[0] == VERSION else m[dims[0]]
+    return literal(dims[0]), column, [column]
+
+
+def _rebuild_members(conn: Connection) -> None:
+    i = Incident.__table__.c  # type: ignore[attr-defined]
+    k = IncidentCode.__table__.c  # type: ignore[attr-defined]
+    day = func.coalesce(i.incident_date, i.received_on)
+    if conn.dialect.name == "postgresql":
+        year, month = func.extract("year", day).cast(Integer()), func.extract("month", day).cast(Integer())
+    else:
+        year, month = func.cast(func.strftime("%Y", day), Integer()), func.cast(func.strftime("%m", day), Integer())
+
+    def joined(field: str) -> Any:
+        # The order of the joined codes does not matter: members are compared as sorted code sets.
+        return func.coalesce(select(func.aggregate_strings(k.code, " ")).where(
+            k.incident_id == i.id, k.field == field).scalar_subquery(), literal(""))
+
+    values = select(i.id, year, month, func.coalesce(i.affected_count, 0), func.coalesce(i.primary_type, ""),
+                    func.coalesce(i.primary_motive, ""), func.coalesce(i.life_area, ""),
+                    func.coalesce(i.district, ""), func.coalesce(i.place_type, ""),
+                    func.coalesce(i.perpetrator_type, ""), func.coalesce(i.reporter_role, ""),
+                    func.coalesce(i.channel, ""), func.coalesce(i.police_report, ""),
+                    text("CASE WHEN incident.online THEN 'yes' ELSE 'no' END"),
+                    joined("incident_types"), joined("motives"), i.taxonomy_version) \
+        .where(i.verification.in_(sorted(tx.COUNTED_VERIFICATIONS)))
+    columns = ["incident_id", "year", "month", "persons", *DIMS, "incident_types", "motives", "taxonomy_version"]
+    conn.execute(insert(StatisticsMember.__table__).from_select(columns, values))  # type: ignore[arg-type]

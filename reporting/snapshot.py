@@ -1,0 +1,176 @@
+"""Suppressed snapshots: every figure offered for one year and audience, with disclosure control applied once
+for the whole family of tables (shared margins, nested months/quarters/year), stored and served from there.
+
+A family is decided per (year, audience, k, number of published months): while a year runs, each month that
+closes (plus the delay) adds tables, and the family is decided again for what is then offered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+
+from sqlalchemy import Index, delete, insert, select
+from sqlmodel import Field, Session, SQLModel, col
+
+from reporting.disclosure import protect
+from reporting.rollup import DIMS, MULTI, VERSION, StatisticsMember, StatisticsRollup, StatisticsStale
+
+# A cell of a family: (period key, dim_a, code_a, dim_b, code_b); "" for an absent dimension.
+CellKey = tuple[str, str, str, str, str]
+PUBLIC_DIMS: tuple[str, ...] = ("incident_type", "motive", "life_area", "district")
+
+
+class StatisticsSnapshot(SQLModel, table=True):
+    __tablename__ = "statistics_snapshot"
+    __table_args__ = (Index("ix_statistics_snapshot_family", "year", "audience", "k", "published_months",
+                            unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    audience: str = Field(max_length=10)
+    k: int
+    published_months: int  # months of the year already published (0-12) when it was decided
+
+
+class StatisticsSnapshotCell(SQLModel, table=True):
+    """A published cell (count None = suppressed); cells not stored are 0."""
+
+    __tablename__ = "statistics_snapshot_cell"
+    snapshot_id: int = Field(foreign_key="statistics_snapshot.id", primary_key=True, ondelete="CASCADE")
+    period: str = Field(primary_key=True, max_length=10)
+    dim_a: str = Field(primary_key=True, max_length=20)
+    code_a: str = Field(primary_key=True, max_length=40)
+    dim_b: str = Field(primary_key=True, max_length=20)
+    code_b: str = Field(primary_key=True, max_length=40)
+    count: int | None = None
+    persons: int | None = None
+
+
+@dataclass(frozen=True)
+class Family:
+    """The values of every offered cell of a year (only cells > 0) and the sums that bind them."""
+
+    values: dict[CellKey, tuple[int, int]]
+    relations: list[tuple[CellKey, list[CellKey]]]  # total == sum(parts) (zero parts left out)
+
+
+def _period_keys(year: int, published_months: int, audience: str) -> tuple[list[int], list[int], bool]:
+    """Months, quarters and whether the year itself are offered."""
+    if audience == "public":
+        return [], [], published_months == 12
+    return list(range(1, published_months + 1)), [q for q in range(1, 5) if 3 * q <= published_months], \
+        published_months == 12
+
+
+def offered_shapes(audience: str, granularity: str) -> set[tuple[str, str]]:
+    """The (dim_a, dim_b) shapes offered for one period of a granularity ("", "" is the total)."""
+    shapes = {("", "")}
+    if audience == "public":
+        if granularity == "year":
+            shapes |= {(d, "") for d in PUBLIC_DIMS} | {(d, "") for d in MULTI}
+        return shapes
+    shapes |= {(d, "") for d in DIMS}
+    if granularity == "month":
+        return shapes
+    shapes |= set(combinations(DIMS, 2))
+    shapes |= {(m, "") for m in MULTI} | {(m, d) for m in MULTI for d in DIMS if d != m[:-1]}
+    return shapes
+
+
+def build_family(session: Session, year: int, audience: str, published_months: int) -> Family:
+    months, quarters, whole_year = _period_keys(year, published_months, audience)
+    r = StatisticsRollup
+    rows = session.exec(select(r.month, r.dim_a, r.code_a, r.dim_b, r.code_b, r.count, r.persons).where(  # type: ignore[call-overload]
+        r.year == year, col(r.count) > 0, r.dim_a != VERSION)).all()
+    values: dict[CellKey, list[int]] = defaultdict(lambda: [0, 0])
+    shapes = {g: offered_shapes(audience, g) for g in ("month", "quarter", "year")}
+    for month, dim_a, code_a, dim_b, code_b, count, persons in rows:
+        targets = []
+        if month in months and (dim_a, dim_b) in shapes["month"]:
+            targets.append(f"{year}-{month:02d}")
+        quarter = (month - 1) // 3 + 1
+        if quarter in quarters and (dim_a, dim_b) in shapes["quarter"]:
+            targets.append(f"{year}-Q{quarter}")
+        if whole_year and (dim_a, dim_b) in shapes["year"]:
+            targets.append(f"{year}")
+        for period in targets:
+            cell = values[(period, dim_a, code_a, dim_b, code_b)]
+            cell[0] += count
+            cell[1] += persons
+    final = {key: (v[0], v[1]) for key, v in values.items() if v[0] > 0}
+    return Family(final, list(_relations(final, year, months, quarters, whole_year)))
+
+
+def _relations(values: dict[CellKey, tuple[int, int]], year: int, months: list[int], quarters: list[int],
+               whole_year: bool) -> Iterable[tuple[CellKey, list[CellKey]]]:
+    groups: dict[tuple[CellKey, str], list[CellKey]] = defaultdict(list)
+    for key in values:
+        period, dim_a, code_a, dim_b, code_b = key
+        if dim_b:  # a two-dimensional cell sums to both its one-dimensional margins
+            groups[((period, dim_a, code_a, "", ""), dim_b)].append(key)
+            if dim_a not in MULTI:  # multiple answers do not sum over the multi dimension
+                groups[((period, dim_b, code_b, "", ""), dim_a)].append(key)
+        elif dim_a and dim_a not in MULTI:
+            groups[((period, "", "", "", ""), dim_a)].append(key)
+    for (total, _), parts in groups.items():
+        yield total, parts
+    # Nested periods: months sum to quarters, quarters to the year.
+    by_rest: dict[tuple[str, str, str, str], dict[str, CellKey]] = defaultdict(dict)
+    for key in values:
+        by_rest[key[1:]][key[0]] = key
+    for rest, periods in by_rest.items():
+        if whole_year and f"{year}" in periods:
+            parts = [periods[f"{year}-Q{q}"] for q in quarters if f"{year}-Q{q}" in periods]
+            if len(quarters) == 4:
+                yield periods[f"{year}"], parts
+        for q in quarters:
+            if f"{year}-Q{q}" in periods:
+                keys = [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
+                parts = [periods[key] for key in keys if key in periods]
+                if all(m in months for m in range(3 * q - 2, 3 * q + 1)) and parts and \
+                        rest[2] == "" and rest[0] not in MULTI:
+                    yield periods[f"{year}-Q{q}"], parts
+
+
+def members_of_year(session: Session, year: int) -> list[StatisticsMember]:
+    return list(session.exec(select(StatisticsMember).where(StatisticsMember.year == year)).scalars())  # type: ignore[call-overload]
+
+
+def forget_snapshots(session: Session, year: int | None = None) -> None:
+    ids = select(StatisticsSnapshot.id)
+    if year is not None:
+        ids = ids.where(StatisticsSnapshot.year == year)
+    session.execute(delete(StatisticsSnapshotCell).where(col(StatisticsSnapshotCell.snapshot_id).in_(ids)))
+    statement = delete(StatisticsSnapshot)
+    if year is not None:
+        statement = statement.where(col(StatisticsSnapshot.year) == year)
+    session.execute(statement)
+
+
+def snapshot_id(session: Session, year: int, audience: str, k: int, published_months: int) -> int:
+    """The stored snapshot of this family, decided now if the rollup of that year changed since."""
+    if session.get(StatisticsStale, year) is not None:
+        forget_snapshots(session, year)
+        session.execute(delete(StatisticsStale).where(col(StatisticsStale.year) == year))
+    existing = session.exec(select(StatisticsSnapshot.id).where(  # type: ignore[call-overload]
+        StatisticsSnapshot.year == year, StatisticsSnapshot.audience == audience, StatisticsSnapshot.k == k,
+        StatisticsSnapshot.published_months == published_months)).scalar_one_or_none()
+    if existing is not None:
+        return int(existing)
+    return decide_snapshot(session, year, audience, k, published_months)
+
+
+def decide_snapshot(session: Session, year: int, audience: str, k: int, published_months: int) -> int:
+    family = build_family(session, year, audience, published_months)
+    published = protect(family, k, lambda: members_of_year(session, year), audit=False)
+    snapshot = StatisticsSnapshot(year=year, audience=audience, k=k, published_months=published_months)
+    session.add(snapshot)
+    session.flush()
+    assert snapshot.id is not None
+    rows = [{"snapshot_id": snapshot.id, "period": key[0], "dim_a": key[1], "code_a": key[2], "dim_b": key[3],
+             "code_b": key[4], "count": count, "persons": persons} for key, (count, persons) in published.items()]
+    if rows:
+        session.execute(insert(StatisticsSnapshotCell), rows)
+    return snapshot.id
