@@ -22,6 +22,7 @@ from core import audit
 from core.actors import Actor
 from core.errors import NotFound, ValidationFailed
 from core.permissions import POLICY
+from reporting import permissions  # noqa: F401  (registers the reporting rules)
 from reporting import statistics
 from reporting.statistics import Audience, Cell, Disclosure, Figure, Granularity, Period
 
@@ -63,13 +64,12 @@ def published_schema() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class View:
-    """One table offered in the export: a breakdown of the year by a dimension, or a time series."""
+    """One table of the export: the year broken down by one dimension (or its single total)."""
 
     id: str
-    kind: str  # "breakdown" or "series"
+    kind: str  # "breakdown"; schema 1.0 also knows "series" for deployments that publish them
     rows: str | None = None
     multiple: bool = False
-    granularity: Granularity | None = None
 
 
 def candidate_views() -> list[View]:
@@ -79,8 +79,6 @@ def candidate_views() -> list[View]:
         views.append(View(f"by-{dimension}", "breakdown", rows=dimension))
         if dimension in statistics.MULTI_DIMENSIONS:
             views.append(View(f"by-{dimension}-multiple", "breakdown", rows=dimension, multiple=True))
-    views.append(View("by-month", "series", granularity=Granularity.MONTH))
-    views.append(View("by-quarter", "series", granularity=Granularity.QUARTER))
     return views
 
 
@@ -96,15 +94,13 @@ def _table(view: View, year: int, figure: Figure) -> dict[str, Any]:
              for row in figure.row_codes for column in columns if (row, column) in figure.cells]
     table: dict[str, Any] = {
         "id": view.id, "kind": view.kind, "period": str(year),
-        "rows": "period" if view.kind == "series" else figure.rows, "columns": figure.columns,
+        "rows": figure.rows, "columns": figure.columns,
         "multiple": figure.multiple, "row_codes": list(figure.row_codes), "column_codes": list(figure.column_codes),
         "cells": cells,
         "row_totals": {code: cell_json(cell) for code, cell in figure.row_totals.items()},
         "column_totals": {code: cell_json(cell) for code, cell in figure.column_totals.items()},
         "total": cell_json(figure.total),
     }
-    if view.granularity is not None:
-        table["granularity"] = view.granularity.value
     return table
 
 
@@ -114,13 +110,8 @@ def public_figures(session: Session, disclosure: Disclosure, year: int, *,
     period = Period(Granularity.YEAR, year, 1)
     for view in candidate_views():
         try:
-            if view.kind == "series":
-                assert view.granularity is not None
-                figure = statistics.series(session, disclosure, Audience.PUBLIC, view.granularity, years=[year],
-                                           today=today)
-            else:
-                figure = statistics.breakdown(session, disclosure, Audience.PUBLIC, period, view.rows,
-                                              multiple=view.multiple, today=today)
+            figure = statistics.breakdown(session, disclosure, Audience.PUBLIC, period, view.rows,
+                                          multiple=view.multiple, today=today)
         except ValueError:
             continue
         yield view, figure
@@ -139,12 +130,9 @@ def export_document(session: Session, actor: Actor, disclosure: Disclosure, year
         raise NotFound("year not published")
     tables = []
     versions: set[str] = set()
-    periods = {str(year)}
     for view, figure in public_figures(session, disclosure, year, today=today):
         tables.append(_table(view, year, figure))
         versions.update(figure.taxonomy_versions)
-        if view.kind == "series":
-            periods.update(figure.row_codes)
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": dict(GENERATOR),
@@ -153,7 +141,7 @@ def export_document(session: Session, actor: Actor, disclosure: Disclosure, year
         "k": disclosure.public_k,
         "generated_on": today.isoformat(),
         "year": year,
-        "periods": sorted(periods, key=lambda key: Period.parse(key)),
+        "periods": [str(year)],
         "tables": tables,
     }
 
@@ -202,23 +190,33 @@ def disclosure_errors(document: Mapping[str, Any]) -> list[str]:
     return messages
 
 
+class FileRefused(ValidationFailed):
+    """The uploaded file was refused whole; `problems` names each place and what is wrong there."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__({"file": "open_data_refused"})
+        self.problems = problems[:MAX_ERRORS_SHOWN]
+        if len(problems) > MAX_ERRORS_SHOWN:
+            self.problems.append(f"... and {len(problems) - MAX_ERRORS_SHOWN} more")
+
+
 def parse_document(raw: bytes) -> dict[str, Any]:
-    """A validated open-data document, or ValidationFailed({"file": message}) naming every problem found."""
+    """A validated open-data document, or FileRefused naming every problem found (at most ten)."""
     if len(raw) > MAX_FILE_BYTES:
-        raise ValidationFailed({"file": "The file is larger than 2 MB."})
+        raise FileRefused(["(file): the file is larger than 2 MB"])
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed({"file": f"The file is not JSON (UTF-8): {exc}"}) from exc
-    if isinstance(document, dict) and document.get("schema_version") != SCHEMA_VERSION:
-        raise ValidationFailed({"file": f"schema_version: {document.get('schema_version')!r} is not supported; "
-                                        f"this instance reads version {SCHEMA_VERSION}."})
+        raise FileRefused([f"(file): not JSON in UTF-8 ({exc})"]) from exc
+    if not isinstance(document, dict):
+        raise FileRefused(["(file): not a JSON object"])
+    if document.get("schema_version") != SCHEMA_VERSION:
+        raise FileRefused([f"schema_version: {document.get('schema_version')!r} is not supported; this instance "
+                           f"reads version {SCHEMA_VERSION}"])
     problems = schema_errors(document) or disclosure_errors(document)
     if problems:
-        shown = "; ".join(problems[:MAX_ERRORS_SHOWN])
-        more = f" (and {len(problems) - MAX_ERRORS_SHOWN} more)" if len(problems) > MAX_ERRORS_SHOWN else ""
-        raise ValidationFailed({"file": f"The file was not imported: {shown}{more}"})
-    return document  # type: ignore[no-any-return]
+        raise FileRefused(problems)
+    return document
 
 
 def import_document(session: Session, actor: Actor, raw: bytes, *, own_ags: str, now: datetime) -> ImportedAggregate:
@@ -228,8 +226,8 @@ def import_document(session: Session, actor: Actor, raw: bytes, *, own_ags: str,
     document = parse_document(raw)
     ags = document["municipality"]["ags"]
     if ags == own_ags:
-        raise ValidationFailed({"file": "municipality/ags: this is our own municipality; its figures are "
-                                        "shown from this instance."})
+        raise FileRefused([f"municipality/ags: {ags} is this municipality; its own figures are shown from this "
+                           "instance"])
     key = (ags, document["schema_version"], int(document["year"]))
     stored = session.get(ImportedAggregate, key)
     if stored is None:
@@ -258,14 +256,16 @@ def imported(session: Session, actor: Actor, *, year: int | None = None) -> list
     return list(rows)
 
 
-def remove_import(session: Session, actor: Actor, ags: str, year: int, *, now: datetime) -> None:
+def remove_import(session: Session, actor: Actor, ags: str, year: int, *, now: datetime) -> bool:
+    """Remove an imported file; False when there was none (removing twice is harmless)."""
     POLICY.require(actor, "open_data.import")
     stored = session.get(ImportedAggregate, (ags, SCHEMA_VERSION, year))
     if stored is None:
-        raise NotFound("imported_aggregate")
+        return False
     session.delete(stored)
     audit.record(session, actor, "open_data.remove", "imported_aggregate", f"{ags}/{year}", now=now)
     session.flush()
+    return True
 
 
 # --- comparison ---------------------------------------------------------------------------------------------

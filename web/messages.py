@@ -9,6 +9,8 @@ def _(message: str) -> str:
 
 
 FIELD_MESSAGES = {
+    "open_data_refused": _("The file was not imported, and nothing was stored: it does not follow the open-data "
+                           "schema 1.0 or it would show figures its source had to suppress."),
     "required": _("Please fill in this field."),
     "too_long": _("This is too long."),
     "email_invalid": _("Please enter a valid e-mail address, such as name@example.org."),
@@ -82,6 +84,8 @@ ORGANISATION_KIND_LABELS = {
 }
 
 NOTICES = {
+    "open_data_imported": _("The file was imported. Its figures are shown next to ours."),
+    "open_data_removed": _("The imported file was removed."),
     "logged_out": _("You are logged out."),
     "account_created": _("Your account is ready. Please log in."),
     "too_many_attempts": _("Too many wrong codes. Please log in again."),

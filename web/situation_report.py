@@ -111,6 +111,23 @@ def _chart(key: str, title: str, label_heading: str, labels: list[tuple[str, str
     return Chart(key, title, label_heading, bars, figure.multiple, any(b.count is None for b in bars))
 
 
+def _timeline(session: Session, disclosure: Disclosure, year: int, lang: str, gettext: Gettext,
+              today: date) -> Chart:
+    """Months of the year where the engine offers them to the public; otherwise the published years up to this
+    one (the public is offered yearly series only, so that months cannot undo the year's suppression)."""
+    try:
+        monthly = statistics.series(session, disclosure, Audience.PUBLIC, Granularity.MONTH, years=[year],
+                                    today=today)
+    except ValueError:
+        yearly = statistics.series(session, disclosure, Audience.PUBLIC, Granularity.YEAR,
+                                   years=list(range(year - 9, year + 1)), today=today)
+        return _chart("years", gettext("Reports per year"), gettext("Year"),
+                      [(key, key) for key in yearly.row_codes], yearly)
+    month_names = get_month_names("wide", locale=babel_locale(lang))
+    return _chart("months", gettext("Incidents by month"), gettext("Month"),
+                  [(key, str(month_names[Period.parse(key).number])) for key in monthly.row_codes], monthly)
+
+
 def _previous_total(session: Session, disclosure: Disclosure, year: int, today: date) -> int | None:
     try:
         figure = statistics.breakdown(session, disclosure, Audience.PUBLIC, Period(Granularity.YEAR, year - 1, 1),
@@ -132,12 +149,9 @@ def build_report(session: Session, actor: Actor, disclosure: Disclosure, year: i
     districts = {d.code: d.name for d in session.exec(select(District)).all()}
     period = Period(Granularity.YEAR, year, 1)
     total = statistics.breakdown(session, disclosure, Audience.PUBLIC, period, None, today=today)
-    monthly = statistics.series(session, disclosure, Audience.PUBLIC, Granularity.MONTH, years=[year], today=today)
-    month_names = get_month_names("wide", locale=babel_locale(lang))
-    months = _chart("months", gettext("Incidents by month"), gettext("Month"),
-                    [(key, str(month_names[Period.parse(key).number])) for key in monthly.row_codes], monthly)
+    months = _timeline(session, disclosure, year, lang, gettext, today)
     charts = []
-    versions = set(total.taxonomy_versions) | set(monthly.taxonomy_versions)
+    versions = set(total.taxonomy_versions)
     for dimension, title in SECTIONS:
         try:
             figure = statistics.breakdown(session, disclosure, Audience.PUBLIC, period, dimension, today=today)
@@ -146,7 +160,7 @@ def build_report(session: Session, actor: Actor, disclosure: Disclosure, year: i
         versions.update(figure.taxonomy_versions)
         labels = [(code, _label(dimension, code, districts, gettext)) for code in figure.row_codes]
         charts.append(_chart(dimension, gettext(title), gettext(_dimension_heading(dimension)), labels, figure))
-    previous = _previous_total(session, disclosure, year, today)
+    previous = _previous_total(session, disclosure, year, today) if year - 1 in published else None
     report_title = gettext("Situation report %(year)s") % {"year": year}
     notes = (
         gettext("These are reports received by the counselling centres, not the prevalence of discrimination: "
