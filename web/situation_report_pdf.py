@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fpdf import FPDF, FontFace, TitleStyle
+from fpdf import FPDF, FontFace, TextStyle
 from fpdf.enums import XPos, YPos
 
 from web.i18n import translations
@@ -124,8 +124,8 @@ def render_pdf(report: SituationReport, *, now: datetime | None = None) -> bytes
     pdf.set_producer("Vor Ort")
     pdf.set_creation_date(now or datetime(report.year + 1, 1, 1, tzinfo=UTC))
     pdf.set_section_title_styles(
-        TitleStyle(font_family=family, font_style="B", font_size_pt=18, t_margin=2, b_margin=4),
-        TitleStyle(font_family=family, font_style="B", font_size_pt=13, t_margin=4, b_margin=2),
+        TextStyle(font_family=family, font_style="B", font_size_pt=18, t_margin=2, b_margin=4),
+        TextStyle(font_family=family, font_style="B", font_size_pt=13, t_margin=4, b_margin=2),
     )
     pdf.set_font(family, size=10)
     pdf.add_page()
@@ -136,7 +136,7 @@ def render_pdf(report: SituationReport, *, now: datetime | None = None) -> bytes
     with pdf.table(col_widths=(2, 1, 1, 1), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
                    headings_style=FontFace(emphasis="BOLD"), line_height=5) as table:
         row = table.row()
-        for text in ("", str(report.year), str(report.year - 1), gettext("Change")):
+        for text in ("", str(report.year), str(report.year - 1), gettext("Change from the year before")):
             row.cell(pdf.text_of(text))
         row = table.row()
         row.cell(pdf.text_of(gettext("Reports counted")))
