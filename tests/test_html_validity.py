@@ -62,11 +62,30 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             case_path = client.submit(f"/beratung/meldungen/{incident}/fall").headers["location"]
             keep("case", client.get(case_path))
             keep("case-error", client.submit(f"{case_path}/status", {"status": "closed"}))
+        if persona == "coordinator":
+            _situation_report_pages(client, db, personas, keep)
         if persona:
             client.submit("/abmelden")
     for index, (name, text) in enumerate(sorted(pages.items())):
         (out / f"{index:03d}.html").write_text(f"<!-- {name} -->\n" + text, encoding="utf-8")
     return len(pages)
+
+
+def _situation_report_pages(client, db, personas, keep) -> None:
+    """The annual report and the comparison with an imported file, and a refused import."""
+    import json
+
+    from tests.test_open_data import _export, _tampered, _year_of_incidents
+    _year_of_incidents(db, personas["counsellor_a"].organisation_id)
+    keep("lagebild-index", client.get("/statistik/lagebild"))
+    keep("lagebild", client.get("/statistik/lagebild/2025"))
+    other = json.dumps(_tampered(_export(db), "none")).encode()
+    client.post("/statistik/vergleich", data={"_csrf_token": client.csrf()},
+                files={"file": ("other.json", other, "application/json")})
+    keep("vergleich", client.get("/statistik/vergleich?jahr=2025&ansicht=by-district"))
+    refused = json.dumps(_tampered(_export(db), "three-with-k-five")).encode()
+    keep("vergleich-422", client.post("/statistik/vergleich", data={"_csrf_token": client.csrf()},
+                                      files={"file": ("bad.json", refused, "application/json")}))
 
 
 def test_every_reached_page_is_valid_html(client, app, personas, db, crypto, tmp_path):
