@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.dashboard_data import add_known_figures
 from tests.intake_flow import FULL_REPORT, post_step, send, walk_to_review
 from tests.personas import add_districts, establish_centres
 from tests.routes import concrete, http_routes
@@ -29,7 +30,8 @@ def _checker() -> list[str]:
 
 def _collect(client, app, personas, db, crypto, out: Path) -> int:
     add_districts(db)
-    establish_centres(db, crypto, personas)
+    centres = establish_centres(db, crypto, personas)
+    add_known_figures(db, centres["A"])  # the statistics pages with charts, tables and a map
     pages: dict[str, str] = {}
 
     def keep(name: str, response) -> None:
@@ -63,6 +65,10 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             keep("case", client.get(case_path))
             keep("case-error", client.submit(f"{case_path}/status", {"status": "closed"}))
         if persona == "coordinator":
+            for query in ("rows=district&columns=motive", "district=hafen&granularity=quarter",
+                          "rows=motive&multiple=1", "district=hafen&motive=racism"):
+                keep(f"statistik-{query}", client.get(f"/statistik?{query}"))
+            keep("statistik-karte-filtered", client.get("/statistik/karte?incident_type=discrimination"))
             _situation_report_pages(client, db, personas, keep)
         if persona:
             client.submit("/abmelden")

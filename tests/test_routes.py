@@ -52,6 +52,11 @@ ALLOWED = {
     ("GET", "/statistik/lagebild"): {"coordinator", "strategy_member"},
     ("GET", "/statistik/lagebild/{report}"): {"coordinator", "strategy_member"},
 }
+# Aggregated figures of all centres: the strategy group and the counselling centres, not the administrator.
+STATISTICS = {"counsellor_a", "lead_a", "counsellor_b", "coordinator", "strategy_member"}
+for _path in ("/statistik", "/statistik/karte", "/statistik/daten.csv", "/statistik/diagramm.svg",
+              "/statistik/diagramm.png"):
+    ALLOWED[("GET", _path)] = STATISTICS
 # Routes on one object of centre A: only centre A's members may know it exists.
 CENTRE_A = {"counsellor_a", "lead_a"}
 for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),

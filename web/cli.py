@@ -1,4 +1,4 @@
-"""The `vorort` command: serve, migrate, create-admin, seed-demo, scheduler, demo-code."""
+"""The `vorort` command: serve, migrate, create-admin, import-districts, seed-demo, scheduler, demo-code."""
 
 from __future__ import annotations
 
@@ -125,6 +125,27 @@ def cmd_rotate_secret(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_districts(settings: Settings, args: argparse.Namespace) -> int:
+    """Replace the district map (and with it the list of districts) with a GeoJSON file."""
+    from reporting.district_map import save_district_map
+    from web.messages import FIELD_MESSAGES
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url, pool=False)
+    try:
+        with session_scope(engine) as session:
+            districts = save_district_map(session, SYSTEM, text, now=utcnow())
+            names = ", ".join(f"{d.code} ({d.name})" for d in districts)
+    except ValidationFailed as exc:
+        print("not imported: " + " ".join(FIELD_MESSAGES.get(v, v) for v in exc.errors.values()), file=sys.stderr)
+        return 2
+    print(f"district map imported with {len(districts)} districts: {names}")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -171,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore_cmd = sub.add_parser("restore", help="replace the database with a backup (stop the app first)")
     restore_cmd.add_argument("source")
     restore_cmd.set_defaults(func=cmd_restore)
+    districts = sub.add_parser("import-districts", help="replace the district map with a GeoJSON file")
+    districts.add_argument("file", help="FeatureCollection of Polygon/MultiPolygon with properties code and name")
+    districts.set_defaults(func=cmd_import_districts)
     sub.add_parser("seed-demo", help="load the Musterstadt demo data (once)").set_defaults(func=cmd_seed_demo)
     sub.add_parser("demo-code", help="current authenticator codes of the demo log-ins").set_defaults(
         func=cmd_demo_code)

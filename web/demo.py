@@ -17,6 +17,7 @@ from reporting import cases, dialogue
 from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
 from web.demo_incidents import DISTRICTS, seed_incidents
+from web.demo_statistics import seed_statistics
 
 # Published on purpose: the demo is for trying the app out.
 DEMO_PASSWORD = "demo-passwort-musterstadt"  # nosec B105
@@ -104,6 +105,7 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     result.receipt = seed_incidents(session, centre_ids, tag_key=tag_key, params=crypto.argon2, today=now.date())
     _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
     session.flush()
+    seed_statistics(session, now=now)
     return result
 
 

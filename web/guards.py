@@ -26,6 +26,7 @@ PUBLIC_PATHS = frozenset({
     "/datenschutz",
     "/barrierefreiheit",
     "/meldungen-nutzung",
+    "/zahlen",  # answers 404 unless VORORT_PUBLIC_STATISTICS is on
     "/melden/danke",
     "/status",
     "/api/v1/challenge",

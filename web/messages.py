@@ -66,6 +66,15 @@ FIELD_MESSAGES = {
     "sheet_empty": _("The file has no rows."),
     "sheet_too_long": _("The file has more than 5000 rows. Please split it."),
     "rows_have_errors": _("Some rows have errors. Nothing was imported; please correct them and try again."),
+    "geojson_not_json": _("This file is not GeoJSON: it could not be read as JSON."),
+    "geojson_no_features": _("The file contains no districts: it must be a GeoJSON FeatureCollection with features."),
+    "geojson_too_many_features": _("The file has more than 200 areas. Please use one area per district."),
+    "geojson_feature_without_code": _("Every area needs the property \"code\" (at most 40 characters)."),
+    "geojson_feature_without_name": _("Every area needs the property \"name\" (at most 120 characters)."),
+    "geojson_unsupported_geometry": _("Every area must be a Polygon or MultiPolygon with longitude/latitude "
+                                      "coordinates (WGS 84)."),
+    "geojson_duplicate_code": _("Two areas have the same \"code\"; each district must appear once."),
+    "geojson_too_large": _("The file is larger than 2 MB. Please simplify the shapes (e.g. in QGIS) and try again."),
 }
 
 ROLE_LABELS = {
