@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from babel.dates import get_month_names
+from markupsafe import Markup
 from sqlmodel import Session, select
 
 from core.actors import Actor
@@ -193,6 +194,18 @@ def _summary(gettext: Gettext, year: int, total: int | None, previous: int | Non
         text += " " + gettext("In %(previous_year)s there were %(previous)s.") % {
             "previous_year": year - 1, "previous": previous}
     return text
+
+
+def chart_svg(chart: Chart, lang: str) -> Markup:
+    """The chart drawn by the dashboard's renderer, from the same numbers as its table and the PDF."""
+    from web.charts import ChartData, layout, svg
+    gettext = translations(lang).gettext
+    data = ChartData(kind="columns" if chart.key in ("months", "years") else "bars", title=chart.title,
+                     description=gettext("The numbers follow in the table below the chart."),
+                     categories=tuple((str(i), bar.label) for i, bar in enumerate(chart.bars)),
+                     series=(("", gettext("Reports")),),
+                     values={(str(i), ""): bar.count for i, bar in enumerate(chart.bars)}, suppressed_label="–")
+    return svg(layout(data), element_id=f"report-chart-{chart.key}")
 
 
 def report_pdf(session: Session, report: SituationReport, *, now: datetime) -> bytes:

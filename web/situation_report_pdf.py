@@ -17,7 +17,7 @@ from web.situation_report import Chart, SituationReport
 # falls back to the latin-1 core fonts (German, English and Turkish letters of latin-1 only).
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SUPPRESSED = "\u2013"
-BAR_COLOUR = (31, 84, 140)  # the site's primary blue; contrast 7.6:1 on white
+BAR_COLOUR = (31, 95, 139)  # the dashboard's first series colour (#1f5f8b)
 LABEL_WIDTH = 62.0
 VALUE_WIDTH = 18.0
 ROW_HEIGHT = 6.0

@@ -18,7 +18,7 @@ from reporting.statistics import disclosure_from
 from web.deps import Config, CurrentActor, Db, as_int
 from web.i18n import language_of
 from web.settings import Settings
-from web.situation_report import build_report, report_pdf
+from web.situation_report import build_report, chart_svg, report_pdf
 from web.templating import page
 
 PERMISSION = {"permission": "situation_report.view"}
@@ -44,7 +44,7 @@ def _answer(request: Request[Any, Any, Any], db: Session, actor: Actor, settings
     view = build_report(db, actor, disclosure_from(settings), year, municipality=settings.municipality_name,
                         ags=settings.ags, lang=lang, today=utcnow().date())
     if not as_pdf:
-        return page(request, "situation_report/report.html", report=view, base=base)
+        return page(request, "situation_report/report.html", report=view, base=base, chart_svg=chart_svg)
     pdf = report_pdf(db, view, now=utcnow())
     db.commit()  # the generated file is kept for the next reader
     return Response(pdf, media_type="application/pdf",
