@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the kernel tables)
+import reporting.chronicle_models  # noqa: F401
 import reporting.district_map  # noqa: F401
 import reporting.models  # noqa: F401
 import reporting.open_data  # noqa: F401

@@ -46,6 +46,16 @@ RULES = [
          doc="Import (replace, remove) another municipality's open-data file for comparison."),
     rule("situation_report.view", Role.STRATEGY_MEMBER, Role.COORDINATOR,
          doc="Read and download the annual situation report (Lagebild) before it is published."),
+    rule("chronicle.queue", Role.COUNSELLOR, Role.CENTRE_LEAD, hide=True,
+         doc="See the chronicle entries of one's own centre waiting for review or published."),
+    rule("chronicle.propose", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
+         doc="Propose a freshly written public chronicle entry for a counted incident of one's own centre."),
+    rule("chronicle.review", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
+         doc="Approve or return a chronicle entry of one's own centre that someone else proposed."),
+    rule("chronicle.withdraw", Role.COUNSELLOR, Role.CENTRE_LEAD, check=own_centre, hide=True,
+         doc="Withdraw a chronicle entry of one's own centre from the public chronicle at once."),
+    rule("chronicle.read", anonymous=True,
+         doc="Read the public chronicle of approved entries, when the deployment offers it."),
 ]
 
 POLICY.add(RULES)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
+import reporting.chronicle_models  # noqa: F401
 import reporting.district_map  # noqa: F401
 import reporting.models  # noqa: F401
 import reporting.open_data  # noqa: F401

@@ -6,14 +6,18 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
+from reporting.chronicle import CHECKLIST
 from tests.dashboard_data import add_known_figures
 from tests.intake_flow import FULL_REPORT, post_step, send, walk_to_review
 from tests.personas import add_districts, establish_centres
 from tests.routes import concrete, http_routes
+from tests.web_client import WebClient
 
 VNU = Path(os.environ.get("VORORT_TEST_VNU_JAR", Path(__file__).resolve().parent.parent / ".tools" /
                           "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"))
@@ -64,6 +68,23 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             case_path = client.submit(f"/beratung/meldungen/{incident}/fall").headers["location"]
             keep("case", client.get(case_path))
             keep("case-error", client.submit(f"{case_path}/status", {"status": "closed"}))
+            client.submit(f"/beratung/meldungen/{incident}/sichtung", {"decision": "verified", "note": ""})
+            keep("chronicle-propose", client.get(f"/beratung/meldungen/{incident}/chronik"))
+            propose = f"/beratung/meldungen/{incident}/chronik"
+            keep("chronicle-propose-error", client.submit(propose, {"public_summary": "x"}))
+            client.submit(propose, {"public_summary": "Eine Frau wurde in einem Geschäft beleidigt. Niemand half ihr.",
+                                    "date_shown": "day", "place_shown": "district"})
+            keep("chronicle-proposed", client.get(f"/beratung/meldungen/{incident}/chronik"))
+            keep("incident-with-entry", client.get(f"/beratung/meldungen/{incident}"))
+            entry = client.get("/beratung/chronik").text.split('href="/beratung/chronik/')[1].split('"')[0]
+            keep("chronicle-review-own", client.get(f"/beratung/chronik/{entry}"))
+        if persona == "lead_a":
+            keep("chronicle-queue", client.get("/beratung/chronik"))
+            keep("chronicle-review", client.get(f"/beratung/chronik/{entry}"))
+            keep("chronicle-approve-error", client.submit(f"/beratung/chronik/{entry}/freigeben", {}))
+            client.submit(f"/beratung/chronik/{entry}/freigeben", {"checks": list(CHECKLIST)})
+            keep("chronicle-review-approved", client.get(f"/beratung/chronik/{entry}"))
+            keep("chronicle-withdraw-error", client.submit(f"/beratung/chronik/{entry}/zurueckziehen", {}))
         if persona == "coordinator":
             for query in ("rows=district&columns=motive", "district=hafen&granularity=quarter",
                           "rows=motive&multiple=1", "district=hafen&motive=racism"):
@@ -72,6 +93,7 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             _situation_report_pages(client, db, personas, keep)
         if persona:
             client.submit("/abmelden")
+    _public_chronicle(app, entry, keep)
     for index, (name, text) in enumerate(sorted(pages.items())):
         (out / f"{index:03d}.html").write_text(f"<!-- {name} -->\n" + text, encoding="utf-8")
     return len(pages)
@@ -92,6 +114,20 @@ def _situation_report_pages(client, db, personas, keep) -> None:
     refused = json.dumps(_tampered(_export(db), "three-with-k-five")).encode()
     keep("vergleich-422", client.post("/statistik/vergleich", data={"_csrf_token": client.csrf()},
                                       files={"file": ("bad.json", refused, "application/json")}))
+
+
+def _public_chronicle(app, entry: str, keep) -> None:
+    """The public chronicle (switched off by default) with one approved entry; its Atom feed must parse."""
+    from web.app import create_app
+    chronicle_app = create_app(replace(app.state.settings, public_chronicle=True), engine=app.state.engine)
+    with WebClient(chronicle_app) as visitor:
+        keep("chronicle-public", visitor.get("/chronik"))
+        keep("chronicle-public-filtered", visitor.get("/chronik?district=altstadt&year=2026"))
+        keep("chronicle-entry", visitor.get(f"/chronik/{entry}"))
+        keep("start-with-chronicle", visitor.get("/"))
+        feed = visitor.get("/chronik/feed.atom")
+        assert feed.headers["content-type"].startswith("application/atom+xml")
+        assert ElementTree.fromstring(feed.content).tag == "{http://www.w3.org/2005/Atom}feed"
 
 
 def test_every_reached_page_is_valid_html(client, app, personas, db, crypto, tmp_path):

@@ -51,6 +51,7 @@ ALLOWED = {
     ("POST", "/statistik/vergleich/{ags}/{year}/entfernen"): {"coordinator"},
     ("GET", "/statistik/lagebild"): {"coordinator", "strategy_member"},
     ("GET", "/statistik/lagebild/{report}"): {"coordinator", "strategy_member"},
+    ("GET", "/beratung/chronik"): {"counsellor_a", "lead_a", "counsellor_b"},
 }
 # Aggregated figures of all centres: the strategy group and the counselling centres, not the administrator.
 STATISTICS = {"counsellor_a", "lead_a", "counsellor_b", "coordinator", "strategy_member"}
@@ -72,7 +73,13 @@ for _method, _path in [("GET", "/beratung/meldungen/{incident_id}"),
                        ("POST", "/beratung/faelle/{case_id}/uebergabe"),
                        ("POST", "/beratung/faelle/{case_id}/teilen"),
                        ("POST", "/beratung/faelle/{case_id}/frist/{event_id}/erledigt"),
-                       ("POST", "/beratung/faelle/{case_id}/teilen-beenden/{partner_id}")]:
+                       ("POST", "/beratung/faelle/{case_id}/teilen-beenden/{partner_id}"),
+                       ("GET", "/beratung/meldungen/{incident_id}/chronik"),
+                       ("POST", "/beratung/meldungen/{incident_id}/chronik"),
+                       ("GET", "/beratung/chronik/{entry_id}"),
+                       ("POST", "/beratung/chronik/{entry_id}/freigeben"),
+                       ("POST", "/beratung/chronik/{entry_id}/zurueckgeben"),
+                       ("POST", "/beratung/chronik/{entry_id}/zurueckziehen")]:
     ALLOWED[(_method, _path)] = CENTRE_A
 PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
 SAMPLE_PATH_VALUES = {"slug": "datenschutz", "lang": "de", "event_id": "999999", "partner_id": "999999",
@@ -130,10 +137,21 @@ def _objects_of_centre_a(db, crypto, personas) -> dict[str, str]:
     db.commit()
     from sqlmodel import select
 
+    from reporting.chronicle import propose_entry
     from reporting.models import CaseEvent
     deadline = db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "deadline")).one()
+    # A chronicle entry of centre A waiting for review, proposed by a third member (so both may review it).
+    incident.verification = "verified"
+    colleague = accounts.create_user(db, crypto, organisation_id=personas["counsellor_a"].organisation_id,
+                                     email="colleague@example.org", display_name="Colleague",
+                                     password="a long password", roles=frozenset({accounts.Role.COUNSELLOR}),
+                                     now=utcnow())
+    entry = propose_entry(db, accounts.actor_for(db, colleague), submitted.incident_id,
+                          summary="Ein frisch geschriebener Eintrag für die Chronik.", date_shown="day",
+                          place_shown="district", now=utcnow())
+    db.commit()
     return {"incident_id": submitted.incident_id, "case_id": str(case.id), "event_id": str(deadline.id),
-            "member": str(personas["counsellor_a"].user_id), "victim": str(victim.id)}
+            "member": str(personas["counsellor_a"].user_id), "victim": str(victim.id), "entry_id": entry.id}
 
 
 def _published_year(db, personas) -> None:
@@ -162,7 +180,7 @@ def test_authorisation_matrix(persona_key, app, client, personas, db, crypto):
         if path in PUBLIC_PATHS or path in {"/abmelden"}:
             continue  # public paths are open by design; logging out would end this sweep's session
         values = {**SAMPLE_PATH_VALUES, "incident_id": ids["incident_id"], "case_id": ids["case_id"],
-                  "event_id": ids["event_id"],
+                  "event_id": ids["event_id"], "entry_id": ids["entry_id"],
                   "user_id": ids["victim"] if path.startswith("/admin") else ids["member"]}
         url = concrete(path, values)
         response = client.get(url) if method == "GET" else client.submit(url, {})

@@ -26,7 +26,8 @@ from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_
 from core.db import make_engine
 from core.errors import NotFound, PermissionDenied
 from web.anonymous_forms import ANONYMOUS_FORM_PATHS
-from web.controllers import account, admin, api, cases, dashboard, follow_up, intake, legal, open_data, public
+from web.controllers import (account, admin, api, cases, chronicle, dashboard, follow_up, intake, legal, open_data,
+                             public)
 from web.controllers import situation_report as situation_report_pages
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.guards import SecondFactorRequired, permission_guard
@@ -146,7 +147,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # another handler joins it, which wraps sync_to_thread handlers twice (seen in 2.25).
             Router(path="/", route_handlers=[*public.ROUTES, *intake.ROUTES, *follow_up.ROUTES, *account.ROUTES,
                                             *admin.ROUTES, *api.ROUTES, *cases.ROUTES, *legal.ROUTES,
-                                            *dashboard.ROUTES, *open_data.ROUTES, *situation_report_pages.ROUTES]),
+                                            *dashboard.ROUTES, *chronicle.ROUTES, *open_data.ROUTES,
+                                            *situation_report_pages.ROUTES]),
             metrics_endpoint,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False, send_as_attachment=False),

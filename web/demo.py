@@ -16,6 +16,7 @@ from core.keyring import unlock_user_key
 from reporting import cases, dialogue
 from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
+from web.demo_chronicle import seed_chronicle
 from web.demo_incidents import DISTRICTS, seed_incidents
 from web.demo_statistics import seed_statistics
 
@@ -104,6 +105,7 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
         centre_ids.append(org.id)
     result.receipt = seed_incidents(session, centre_ids, tag_key=tag_key, params=crypto.argon2, today=now.date())
     _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
+    seed_chronicle(session, centre_ids[0], counsellor="jonas@awo.example", lead="leila@awo.example", now=now)
     session.flush()
     seed_statistics(session, now=now)
     return result

@@ -34,6 +34,10 @@ PUBLIC_PATHS = frozenset({
     "/api/v1/status",
     "/api/v1/messages",
     "/static/{file_path}",
+    # The public chronicle answers 404 unless VORORT_PUBLIC_CHRONICLE is on.
+    "/chronik",
+    "/chronik/feed.atom",
+    "/chronik/{entry_id}",
     "/schema",
     "/schema/openapi.json",
     "/schema/{path}",

@@ -75,6 +75,19 @@ FIELD_MESSAGES = {
                                       "coordinates (WGS 84)."),
     "geojson_duplicate_code": _("Two areas have the same \"code\"; each district must appear once."),
     "geojson_too_large": _("The file is larger than 2 MB. Please simplify the shapes (e.g. in QGIS) and try again."),
+    "chronicle_not_counted": _("Only verified or plausible reports can go into the chronicle. Please triage first."),
+    "chronicle_exists": _("This report already has a chronicle entry that is waiting for review or published."),
+    "chronicle_summary_too_long": _("The summary may have at most 1500 characters."),
+    "chronicle_summary_too_short": _("Please write at least two sentences (30 characters or more)."),
+    "chronicle_copied": _("The summary repeats a passage of the report word for word. Please write it fresh, "
+                          "in your own words."),
+    "chronicle_date_unknown": _("The date of the incident is not known to the month; correct the coding first."),
+    "chronicle_day_unknown": _("Only the month of the incident is known; please choose to show the month."),
+    "chronicle_no_district": _("The report has no district; please choose not to show the place."),
+    "chronicle_not_pending": _("This entry is not waiting for review any more."),
+    "chronicle_check_incomplete": _("Please confirm every point of the check before you approve."),
+    "chronicle_reason_needed": _("Please choose a reason."),
+    "chronicle_withdrawn_already": _("This entry has been withdrawn already."),
 }
 
 ROLE_LABELS = {
@@ -119,6 +132,10 @@ NOTICES = {
     "content_deleted": _("The content of the case and its reports is deleted. "
                          "The coded record stays for the statistics."),
     "member_has_no_key": _("This person has not logged in yet, so there is no personal key to give access to."),
+    "chronicle_proposed": _("The entry is proposed. A second person of your centre reviews it before it is public."),
+    "chronicle_approved": _("The entry is approved and now public in the chronicle."),
+    "chronicle_returned": _("The entry went back for changes; it is not public."),
+    "chronicle_withdrawn": _("The entry is withdrawn: the chronicle and its feed no longer show it."),
 }
 
 # One sentence on the poster, shown in every offered language at once.

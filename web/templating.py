@@ -85,6 +85,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
             "waiting": lambda: _waiting(request, identity.actor),
             "site_name": settings.site_name,
             "municipality": settings.municipality_name,
+            "public_chronicle": settings.public_chronicle,
             "htmx_file": HTMX_FILE,
             "current_path": request.url.path,
             "role_labels": ROLE_LABELS,

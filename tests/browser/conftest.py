@@ -89,6 +89,8 @@ def live_instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         # the per-address limits allow one person (10 each); they are tested outside the browser.
         "VORORT_INTAKE_LIMIT_PER_HOUR": "500",
         "VORORT_LOOKUP_FAILURES_PER_15_MINUTES": "500",
+        # Off by default; the browser tests read the public chronicle.
+        "VORORT_PUBLIC_CHRONICLE": "true",
     })
     _cli(env, "migrate")
     _cli(env, "seed-demo")

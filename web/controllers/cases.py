@@ -19,7 +19,7 @@ from core.actors import Actor, Role
 from core.audit import record
 from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
-from reporting import cases, dialogue, inbox, retention, sharing, spreadsheet_import, team
+from reporting import cases, chronicle, dialogue, inbox, retention, sharing, spreadsheet_import, team
 from reporting import taxonomy as tx
 from reporting.accounts_view import members_of
 from reporting.centre_figures import as_csv, as_xlsx, centre_figures, export_rows
@@ -28,6 +28,7 @@ from reporting.intake import MULTI_FIELDS, intake_context
 from reporting.models import District, Incident
 from reporting.receipts import format_receipt
 from web.centre_key import centre_key_of
+from web.chronicle_labels import STATE_LABELS
 from web.deps import CurrentActor, Db, Keys, as_int, form_list, form_text
 from web.identity import identity_of
 from web.labels import CODE_LABELS, MONTHS, options_for
@@ -82,6 +83,7 @@ def _incident_page(request: Request[Any, Any, Any], db: Session, actor: Actor, i
                 contact=dialogue.contact_of(db, access), thread=dialogue.thread(db, access),
                 triage_note=inbox.triage_note(incident, access), code_labels=CODE_LABELS,
                 case_ids=cases.cases_of_incident(db, incident_id), decisions=tx.VERIFICATION.codes,
+                chronicle_entries=chronicle.entries_of_incident(db, actor, incident_id), chronicle_states=STATE_LABELS,
                 triage_form=triage_form or FormState(values={"decision": incident.verification}),
                 reply_form=reply_form or FormState(), notice=notice)
 
