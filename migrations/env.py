@@ -11,6 +11,7 @@ import reporting.open_data  # noqa: F401
 import reporting.published_reports  # noqa: F401
 import reporting.rollup  # noqa: F401
 import reporting.snapshot  # noqa: F401
+import strategy.models  # noqa: F401
 from core.db import make_engine
 
 config = context.config

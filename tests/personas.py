@@ -44,6 +44,8 @@ PERSONAS = {
                     {Role.COORDINATOR, Role.STRATEGY_MEMBER}, False),
     "strategy_member": ("Migrantenverein", OrganisationKind.MIGRANT_ORGANISATION, {Role.STRATEGY_MEMBER}, False),
     "admin": ("IT der Stadt", OrganisationKind.OTHER, {Role.ADMIN}, True),
+    # A second organisation of the strategy group (the action plan's tests: a member of another organisation).
+    "strategy_member_b": ("Jugendamt", OrganisationKind.MUNICIPAL_DEPARTMENT, {Role.STRATEGY_MEMBER}, False),
 }
 
 

@@ -27,7 +27,7 @@ from core.db import make_engine
 from core.errors import NotFound, PermissionDenied
 from web.anonymous_forms import ANONYMOUS_FORM_PATHS
 from web.controllers import (account, admin, api, cases, chronicle, dashboard, follow_up, intake, legal, open_data,
-                             public)
+                             plans, public)
 from web.controllers import situation_report as situation_report_pages
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.guards import SecondFactorRequired, permission_guard
@@ -147,7 +147,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # another handler joins it, which wraps sync_to_thread handlers twice (seen in 2.25).
             Router(path="/", route_handlers=[*public.ROUTES, *intake.ROUTES, *follow_up.ROUTES, *account.ROUTES,
                                             *admin.ROUTES, *api.ROUTES, *cases.ROUTES, *legal.ROUTES,
-                                            *dashboard.ROUTES, *chronicle.ROUTES, *open_data.ROUTES,
+                                            *dashboard.ROUTES, *chronicle.ROUTES, *plans.ROUTES, *open_data.ROUTES,
                                             *situation_report_pages.ROUTES]),
             metrics_endpoint,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",

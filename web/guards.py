@@ -29,6 +29,7 @@ PUBLIC_PATHS = frozenset({
     "/zahlen",  # answers 404 unless VORORT_PUBLIC_STATISTICS is on
     "/melden/danke",
     "/status",
+    "/fortschritt",  # public progress of the action plan: public measures of adopted plans only
     "/api/v1/challenge",
     "/api/v1/reports",
     "/api/v1/status",

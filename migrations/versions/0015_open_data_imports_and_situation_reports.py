@@ -1,7 +1,7 @@
 """open data imports and situation reports
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 15:30:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
