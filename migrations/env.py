@@ -4,12 +4,12 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the kernel tables)
-import reporting.chronicle_models  # noqa: F401
-import reporting.district_map  # noqa: F401
-import reporting.models  # noqa: F401
-import reporting.open_data  # noqa: F401
-import reporting.published_reports  # noqa: F401
-import reporting.rollup  # noqa: F401
+import reporting.chronicle_models
+import reporting.district_map
+import reporting.models
+import reporting.open_data
+import reporting.published_reports
+import reporting.rollup
 import reporting.snapshot  # noqa: F401
 import strategy.models  # noqa: F401
 from core.db import make_engine

@@ -22,8 +22,10 @@ from core import audit
 from core.actors import Actor
 from core.errors import NotFound, ValidationFailed
 from core.permissions import POLICY
-from reporting import permissions  # noqa: F401  (registers the reporting rules)
-from reporting import statistics
+from reporting import (
+    permissions,  # noqa: F401  (registers the reporting rules)
+    statistics,
+)
 from reporting.statistics import Audience, Cell, Disclosure, Figure, Granularity, Period
 
 SCHEMA_VERSION = "1.0"

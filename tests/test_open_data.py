@@ -9,7 +9,9 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlmodel import Session, delete, select
 

@@ -119,3 +119,38 @@ def test_the_job_draws_last_years_report_once_in_january(engine, settings, db, y
     assert [(r.job, r.period) for r in db.exec(select(JobRun)).all()] == [("situation-report", "2025")]
     text = _pdf_text(db.exec(select(SituationReport)).one().pdf)
     assert "2025" in text and " 33" in text
+
+
+def test_the_report_counts_the_chronicle_and_shows_the_plans_progress_by_field(client, personas, db, year_2025):
+    from reporting.chronicle_models import ChronicleEntry
+    from strategy.models import ActionField, Goal, Measure, Plan
+    incident = add_incident(db, year_2025, on=date(2025, 5, 6), district="altstadt", affected_count=1,
+                            types=("insult_verbal_abuse",), motives=("racism",))
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+    for state in ("approved", "approved", "pending_review"):
+        db.add(ChronicleEntry(incident_id=incident.id, centre_id=year_2025, state=state, summary="Eine Beleidigung.",
+                              shown_on=date(2025, 5, 6), date_shown="day", proposed_at=now,
+                              approved_on=date(2025, 6, 1) if state == "approved" else None))
+    plan = Plan(title="Aktionsplan 2024–2027", template="blank", period_start=date(2024, 1, 1),
+                period_end=date(2027, 12, 31), state="adopted", created_at=now)
+    db.add(plan)
+    db.flush()
+    field = ActionField(plan_id=plan.id, title="Bildung und Schule")
+    db.add(field)
+    db.flush()
+    goal = Goal(action_field_id=field.id, title="Fortbildungen")
+    db.add(goal)
+    db.flush()
+    for title, status in (("Fortbildung Lehrkräfte", "completed"), ("Beschwerdestelle", "in_progress"),
+                          ("Intern", "completed")):
+        db.add(Measure(plan_id=plan.id, goal_id=goal.id, title=title, status=status, progress_mode="manual",
+                       progress_manual=50, visibility="internal" if title == "Intern" else "public",
+                       created_at=now, updated_at=now))
+    rebuild_rollup(db)
+    db.commit()
+    client.login(personas["coordinator"])
+    page = client.get("/statistik/lagebild/2025", headers={"accept-language": "en"})
+    assert "Incidents published in the chronicle: 2" in page.text, page.text[page.text.find("<main"):][-2500:]
+    assert "Bildung und Schule" in page.text and "75 %" in page.text
+    text = _pdf_text(client.get("/statistik/lagebild/2025.pdf", headers={"accept-language": "en"}).content)
+    assert "Incidents published in the chronicle: 2" in text and "Bildung und Schule 2 1 75 %" in text

@@ -26,8 +26,20 @@ from core.crypto import Argon2Params, Crypto, derive_key, load_or_create_secret_
 from core.db import make_engine
 from core.errors import NotFound, PermissionDenied
 from web.anonymous_forms import ANONYMOUS_FORM_PATHS
-from web.controllers import (account, admin, api, cases, chronicle, dashboard, follow_up, intake, legal, open_data,
-                             plans, public)
+from web.controllers import (
+    account,
+    admin,
+    api,
+    cases,
+    chronicle,
+    dashboard,
+    follow_up,
+    intake,
+    legal,
+    open_data,
+    plans,
+    public,
+)
 from web.controllers import situation_report as situation_report_pages
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.guards import SecondFactorRequired, permission_guard

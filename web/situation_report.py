@@ -14,12 +14,13 @@ from datetime import date, datetime
 
 from babel.dates import get_month_names
 from markupsafe import Markup
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.actors import Actor
 from core.errors import NotFound
 from core.permissions import POLICY
 from reporting import published_reports, statistics
+from reporting.chronicle import count_published
 from reporting.models import District
 from reporting.statistics import Audience, Disclosure, Figure, Granularity, Period
 from web.i18n import babel_locale, translations
@@ -138,9 +139,27 @@ def _previous_total(session: Session, disclosure: Disclosure, year: int, today: 
     return figure.total.count
 
 
+def plan_fields(session: Session, year: int) -> tuple[PlanField, ...] | None:
+    """Progress by field of the adopted action plan that ran in `year` (public measures only, as the public
+    progress page counts them); None when no adopted plan covers the year."""
+    from strategy.models import Plan
+    from strategy.progress import plan_progress
+    from strategy.workflow import DONE
+    plan = session.exec(select(Plan).where(Plan.state == "adopted", col(Plan.period_start) <= date(year, 12, 31),
+                                           col(Plan.period_end) >= date(year, 1, 1))
+                        .order_by(col(Plan.period_start).desc())).first()
+    if plan is None or plan.id is None:
+        return None
+    fields = []
+    for field in plan_progress(session, plan.id, public_only=True).fields:
+        measures = [m for goal in field.goals for m in goal.measures]
+        fields.append(PlanField(field.title, len(measures), sum(1 for m in measures if m.status in DONE),
+                                round(field.progress or 0)))
+    return tuple(fields)
+
+
 def build_report(session: Session, actor: Actor, disclosure: Disclosure, year: int, *, municipality: str, ags: str,
-                 lang: str, today: date, chronicle_count: int | None = None,
-                 plan: tuple[PlanField, ...] | None = None) -> SituationReport:
+                 lang: str, today: date) -> SituationReport:
     """The report of a published year in a language; NotFound while the year is not published."""
     POLICY.require(actor, "situation_report.view")
     published = [p.year for p in statistics.available_periods(session, disclosure, Granularity.YEAR, today=today)]
@@ -177,8 +196,9 @@ def build_report(session: Session, actor: Actor, disclosure: Disclosure, year: i
     return SituationReport(
         year=year, lang=lang, title=report_title, municipality=municipality, ags=ags, k=disclosure.public_k,
         taxonomy_versions=tuple(sorted(versions)), total=total.total.count, previous_total=previous,
-        persons=total.total.persons, months=months, charts=tuple(charts), chronicle_count=chronicle_count,
-        plan=plan, notes=notes, summary=_summary(gettext, year, total.total.count, previous))
+        persons=total.total.persons, months=months, charts=tuple(charts),
+        chronicle_count=count_published(session, year), plan=plan_fields(session, year), notes=notes,
+        summary=_summary(gettext, year, total.total.count, previous))
 
 
 def _dimension_heading(dimension: str) -> str:
