@@ -18,6 +18,7 @@ from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
 from web.demo_chronicle import seed_chronicle
 from web.demo_incidents import DISTRICTS, seed_incidents
+from web.demo_open_data import seed_open_data
 from web.demo_statistics import seed_statistics
 
 # Published on purpose: the demo is for trying the app out.
@@ -108,6 +109,7 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     seed_chronicle(session, centre_ids[0], counsellor="jonas@awo.example", lead="leila@awo.example", now=now)
     session.flush()
     seed_statistics(session, now=now)
+    seed_open_data(session, now=now)
     return result
 
 
