@@ -108,10 +108,11 @@ def _situation_report_pages(client, db, personas, keep) -> None:
     keep("lagebild-index", client.get("/statistik/lagebild"))
     keep("lagebild", client.get("/statistik/lagebild/2025"))
     other = json.dumps(_tampered(_export(db), "none")).encode()
+    refused = json.dumps(_tampered(_export(db), "three-with-k-five")).encode()
+    db.commit()  # the export may have stored a snapshot; the app's own session must not wait for this one
     client.post("/statistik/vergleich", data={"_csrf_token": client.csrf()},
                 files={"file": ("other.json", other, "application/json")})
     keep("vergleich", client.get("/statistik/vergleich?jahr=2025&ansicht=by-district"))
-    refused = json.dumps(_tampered(_export(db), "three-with-k-five")).encode()
     keep("vergleich-422", client.post("/statistik/vergleich", data={"_csrf_token": client.csrf()},
                                       files={"file": ("bad.json", refused, "application/json")}))
 

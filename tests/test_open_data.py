@@ -147,8 +147,7 @@ def _tampered(document: dict, how: str) -> dict:
         cell = next(c for c in by_district["cells"] if c["suppressed"])
         cell["count"] = 2
     elif how == "three-with-k-five":
-        cell = next(c for c in by_district["cells"] if c["suppressed"])
-        cell.update({"count": 3, "persons": 6, "suppressed": False})
+        by_district["cells"][0].update({"count": 3, "persons": 6, "suppressed": False})
     elif how == "wrong-version":
         changed["schema_version"] = "2.0"
     # Another municipality's file (our own key is refused for its own reason), or a malformed key.
