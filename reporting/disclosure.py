@@ -7,7 +7,7 @@ matter here, so this module knows nothing about incidents or the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any, Protocol, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -45,16 +45,17 @@ def complete(values: dict[K, int], relations: Sequence[tuple[K, list[K]]], hidde
     return hidden
 
 
-def protect(family: Any, k: int, members: Callable[[], Sequence[Any]] | None = None,
-            *, audit: bool = True) -> dict[Any, tuple[int | None, int | None]]:
-    """The published family: (count, persons), None where hidden."""
+def protect(family: Any, k: int,
+            *, audit: bool = True, also_hidden: set[Any] = frozenset()) -> dict[Any, tuple[int | None, int | None]]:
+    """The published family: (count, persons), None where hidden (also every cell of `also_hidden`)."""
     values: dict[Any, tuple[int, int]] = family.values
     relations = family.relations
     counts = {cell: v[0] for cell, v in values.items()}
-    hidden = complete(counts, relations, {cell for cell, n in counts.items() if 0 < n < k})
-    if audit and members is not None and hidden:
+    primary = {cell for cell, n in counts.items() if 0 < n < k} | (set(also_hidden) & set(counts))
+    hidden = complete(counts, relations, primary)
+    if audit and hidden:
         from reporting.audit_lp import audit_family
-        hidden = audit_family(family, counts, hidden, members(), lambda h: complete(counts, relations, h))
+        hidden = audit_family(family, counts, hidden, lambda h: complete(counts, relations, h))
     # Persons are figures too: hidden with their count, and where 0 < persons < k, then completed the same way.
     persons = {cell: v[1] for cell, v in values.items()}
     persons_hidden = complete(persons, relations, hidden | {cell for cell, n in persons.items() if 0 < n < k})

@@ -19,6 +19,7 @@ from reporting import taxonomy as tx
 from reporting.dialogue import ContentAccess
 from reporting.intake import MULTI_FIELDS, IntakeContext, parse_report, submit_report
 from reporting.models import Incident, IncidentCode, Message
+from reporting.rollup import sync_incidents
 from reporting.sharing import incident_guard
 
 TRIAGE_DECISIONS = tx.VERIFICATION.codes
@@ -119,6 +120,7 @@ def triage(session: Session, actor: Actor, access: ContentAccess, *, decision: s
     incident.triage_note_sealed = seal(access.report_key, note.strip().encode(),
                                        incident.id.encode() + b"/triage") if note.strip() else None
     session.add(incident)
+    sync_incidents(session, [incident.id])
     record(session, actor, f"case.triage.{decision}", "incident", incident.id, now=now,
            organisation_id=incident.centre_id)
     return incident
@@ -172,6 +174,7 @@ def recode(session: Session, actor: Actor, incident_id: str, values: Mapping[str
              for code in dict.fromkeys(getattr(report, name))]
     if codes:
         session.execute(insert(IncidentCode.__table__), codes)  # type: ignore[attr-defined]
+    sync_incidents(session, [incident.id])
     record(session, actor, "case.recode", "incident", incident.id, now=now, organisation_id=incident.centre_id)
     return incident
 
@@ -194,5 +197,6 @@ def record_staff_incident(session: Session, actor: Actor, values: Mapping[str, S
     assert incident is not None
     incident.recorded_by_user_id = actor.user_id
     session.add(incident)
+    sync_incidents(session, [incident.id])
     record(session, actor, "case.record", "incident", incident.id, now=now, organisation_id=incident.centre_id)
     return incident, submitted.receipt

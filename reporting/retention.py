@@ -16,6 +16,7 @@ from core.audit import record
 from core.permissions import POLICY
 from reporting import permissions  # noqa: F401  (registers the reporting rules)
 from reporting.models import Attachment, Case, CaseEvent, CaseIncident, Incident, IncidentCode, Message
+from reporting.rollup import sync_incidents
 from reporting.sharing import end_all_shares
 
 
@@ -71,6 +72,8 @@ def purge(session: Session, *, now: datetime, unverified_days: int, closed_case_
         _shred_incident(session, incident, now=now)
         session.execute(delete(IncidentCode).where(col(IncidentCode.incident_id) == incident.id))
         session.execute(delete(Incident).where(col(Incident.id) == incident.id))
+    # Unverified reports never counted; this keeps the rollup right even if one somehow had.
+    sync_incidents(session, [incident.id for incident in stale])
     closed = session.exec(select(Case).where(
         Case.status == "closed", col(Case.closed_at) < now - timedelta(days=closed_case_days),
         col(Case.content_purged_on).is_(None))).all()

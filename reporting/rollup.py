@@ -88,7 +88,7 @@ class Member:
     multi: tuple[tuple[str, ...], ...]  # codes per MULTI entry ("" alone when none was chosen)
     version: str
 
-    def keys(self) -> Iterable[tuple[str, str, str, str]]:
+    def cells(self) -> Iterable[tuple[str, str, str, str]]:
         """Every rollup cell this incident counts in (dim_a, code_a, dim_b, code_b)."""
         yield "", "", "", ""
         yield VERSION, self.version, "", ""
@@ -188,7 +188,7 @@ def sync_incidents(session: Session, incident_ids: Sequence[str]) -> None:
             if member is None:
                 continue
             years.add(member.year)
-            for key in member:
+            for key in member.cells():
                 full = (member.year, member.month, *key)
                 deltas[full] += sign
                 persons[full] += sign * member.persons

@@ -7,16 +7,17 @@ closes (plus the delay) adds tables, and the family is decided again for what is
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from sqlalchemy import Index, delete, insert, select
+from sqlalchemy import Index, delete, insert, select, text
 from sqlmodel import Field, Session, SQLModel, col
 
 from reporting.disclosure import protect
-from reporting.rollup import DIMS, MULTI, VERSION, StatisticsMember, StatisticsRollup, StatisticsStale
+from reporting.rollup import DIMS, MULTI, VERSION, StatisticsRollup, StatisticsStale
 
 # A cell of a family: (period key, dim_a, code_a, dim_b, code_b); "" for an absent dimension.
 CellKey = tuple[str, str, str, str, str]
@@ -32,6 +33,8 @@ class StatisticsSnapshot(SQLModel, table=True):
     audience: str = Field(max_length=10)
     k: int
     published_months: int  # months of the year already published (0-12) when it was decided
+    # Names this decision for caches of readers (ids can be reused after a delete, tokens are not).
+    token: str = Field(default_factory=lambda: secrets.token_hex(8), max_length=16)
 
 
 class StatisticsSnapshotCell(SQLModel, table=True):
@@ -72,7 +75,9 @@ def offered_shapes(audience: str, granularity: str) -> set[tuple[str, str]]:
             shapes |= {(d, "") for d in PUBLIC_DIMS} | {(d, "") for d in MULTI}
         return shapes
     shapes |= {(d, "") for d in DIMS}
-    if granularity == "month":
+    if granularity != "year":
+        # Months and quarters: one dimension at a time. Cross tables of a quarter would be mostly cells
+        # below k (a quarter of a municipality holds some hundred incidents), hidden anyway.
         return shapes
     shapes |= set(combinations(DIMS, 2))
     shapes |= {(m, "") for m in MULTI} | {(m, d) for m in MULTI for d in DIMS if d != m[:-1]}
@@ -121,21 +126,15 @@ def _relations(values: dict[CellKey, tuple[int, int]], year: int, months: list[i
     for key in values:
         by_rest[key[1:]][key[0]] = key
     for rest, periods in by_rest.items():
-        if whole_year and f"{year}" in periods:
-            parts = [periods[f"{year}-Q{q}"] for q in quarters if f"{year}-Q{q}" in periods]
-            if len(quarters) == 4:
-                yield periods[f"{year}"], parts
+        # Only shapes offered for the shorter periods too (one dimension at most, no multiple answers).
+        if rest[2] != "" or rest[0] in MULTI:
+            continue
+        if whole_year and f"{year}" in periods and len(quarters) == 4:
+            yield periods[f"{year}"], [periods[f"{year}-Q{q}"] for q in quarters if f"{year}-Q{q}" in periods]
         for q in quarters:
-            if f"{year}-Q{q}" in periods:
+            if f"{year}-Q{q}" in periods and all(m in months for m in range(3 * q - 2, 3 * q + 1)):
                 keys = [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
-                parts = [periods[key] for key in keys if key in periods]
-                if all(m in months for m in range(3 * q - 2, 3 * q + 1)) and parts and \
-                        rest[2] == "" and rest[0] not in MULTI:
-                    yield periods[f"{year}-Q{q}"], parts
-
-
-def members_of_year(session: Session, year: int) -> list[StatisticsMember]:
-    return list(session.exec(select(StatisticsMember).where(StatisticsMember.year == year)).scalars())  # type: ignore[call-overload]
+                yield periods[f"{year}-Q{q}"], [periods[key] for key in keys if key in periods]
 
 
 def forget_snapshots(session: Session, year: int | None = None) -> None:
@@ -149,22 +148,37 @@ def forget_snapshots(session: Session, year: int | None = None) -> None:
     session.execute(statement)
 
 
-def snapshot_id(session: Session, year: int, audience: str, k: int, published_months: int) -> int:
-    """The stored snapshot of this family, decided now if the rollup of that year changed since."""
+def snapshot_id(session: Session, year: int, audience: str, k: int, published_months: int, *,
+                staff_k: int = 5) -> tuple[int, str]:
+    """The stored snapshot of this family (id, token), decided now if the rollup of that year changed since."""
+    fresh = session.connection().execute(text(
+        "SELECT id, token FROM statistics_snapshot WHERE year = :year AND audience = :audience AND k = :k "
+        "AND published_months = :months AND NOT EXISTS (SELECT 1 FROM statistics_stale WHERE year = :year)"),
+        {"year": year, "audience": audience, "k": k, "months": published_months}).first()
+    if fresh is not None:
+        return int(fresh[0]), str(fresh[1])
     if session.get(StatisticsStale, year) is not None:
         forget_snapshots(session, year)
         session.execute(delete(StatisticsStale).where(col(StatisticsStale.year) == year))
-    existing = session.exec(select(StatisticsSnapshot.id).where(  # type: ignore[call-overload]
+    existing = session.exec(select(StatisticsSnapshot).where(  # type: ignore[call-overload]
         StatisticsSnapshot.year == year, StatisticsSnapshot.audience == audience, StatisticsSnapshot.k == k,
         StatisticsSnapshot.published_months == published_months)).scalar_one_or_none()
     if existing is not None:
-        return int(existing)
-    return decide_snapshot(session, year, audience, k, published_months)
+        return int(existing.id), existing.token
+    return decide_snapshot(session, year, audience, k, published_months, staff_k=staff_k)
 
 
-def decide_snapshot(session: Session, year: int, audience: str, k: int, published_months: int) -> int:
+def decide_snapshot(session: Session, year: int, audience: str, k: int, published_months: int, *,
+                    staff_k: int = 5) -> tuple[int, str]:
     family = build_family(session, year, audience, published_months)
-    published = protect(family, k, lambda: members_of_year(session, year), audit=False)
+    also_hidden: set[CellKey] = set()
+    if audience == "public":
+        # Staff see the public figures too: nothing hidden from staff may show in public.
+        staff, _ = snapshot_id(session, year, "staff", staff_k, published_months)
+        also_hidden = {(c.period, c.dim_a, c.code_a, c.dim_b, c.code_b) for c in session.exec(
+            select(StatisticsSnapshotCell).where(StatisticsSnapshotCell.snapshot_id == staff,
+                                                 col(StatisticsSnapshotCell.count).is_(None))).scalars()}
+    published = protect(family, k, also_hidden=also_hidden)
     snapshot = StatisticsSnapshot(year=year, audience=audience, k=k, published_months=published_months)
     session.add(snapshot)
     session.flush()
@@ -173,4 +187,4 @@ def decide_snapshot(session: Session, year: int, audience: str, k: int, publishe
              "code_b": key[4], "count": count, "persons": persons} for key, (count, persons) in published.items()]
     if rows:
         session.execute(insert(StatisticsSnapshotCell), rows)
-    return snapshot.id
+    return snapshot.id, snapshot.token

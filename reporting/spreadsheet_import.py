@@ -18,6 +18,7 @@ from core.permissions import POLICY
 from reporting import permissions  # noqa: F401  (registers the reporting rules)
 from reporting.intake import MULTI_FIELDS, IntakeContext, parse_report, submit_report
 from reporting.models import Incident
+from reporting.rollup import sync_incidents
 from reporting.taxonomy import CHANNEL, VERIFICATION
 
 REJECTIONS = frozenset({"spam", "duplicate", "out_of_scope"})
@@ -141,6 +142,7 @@ def import_rows(session: Session, actor: Actor, sheet: Sheet, mapping: dict[str,
     checked = preview(sheet, mapping, ctx, actor.organisation_id)
     if not checked.ok:
         raise ValidationFailed({"file": "rows_have_errors"})
+    written: list[str] = []
     for row in sheet.rows:
         values = {**_row_values(sheet, row, checked.mapping), "centre_id": [str(actor.organisation_id)]}
         channel = (values.get("channel") or ["in_person"])[0]
@@ -154,4 +156,6 @@ def import_rows(session: Session, actor: Actor, sheet: Sheet, mapping: dict[str,
                 verification=verification, state="closed" if verification in REJECTIONS else "accepted"))
         record(session, actor, "case.import", "incident", submitted.incident_id, now=now,
                organisation_id=actor.organisation_id)
+        written.append(submitted.incident_id)
+    sync_incidents(session, written)
     return len(sheet.rows)

@@ -14,13 +14,14 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
 from reporting import taxonomy as tx
 from reporting.models import District
 from reporting.rollup import MULTI, VERSION, StatisticsRollup
 from reporting.rollup import rebuild_rollup as _rebuild
-from reporting.snapshot import PUBLIC_DIMS, StatisticsSnapshotCell, snapshot_id
+from reporting.snapshot import PUBLIC_DIMS, snapshot_id
 
 DIMENSIONS: tuple[str, ...] = ("incident_type", "motive", "life_area", "district", "place_type", "perpetrator_type",
                                "reporter_role", "channel", "police_report", "online")
@@ -239,19 +240,47 @@ def _check_view(audience: Audience, period: Period, rows: str | None, columns: s
         raise ValueError("months are broken down by one dimension")
 
 
-def _snapshot(session: Session, disclosure: Disclosure, audience: Audience, year: int, today: date) -> int:
+def _snapshot(session: Session, disclosure: Disclosure, audience: Audience, year: int,
+              today: date) -> tuple[int, str]:
     return snapshot_id(session, year, audience.value, disclosure.k_for(audience),
-                       published_months(year, disclosure.delay_days, today))
+                       published_months(year, disclosure.delay_days, today), staff_k=disclosure.k)
 
 
-def _table(session: Session, snapshot: int, period: str, dim_a: str, dim_b: str) -> dict[tuple[str, str], Cell]:
-    c = StatisticsSnapshotCell
-    rows = session.exec(select(c.code_a, c.code_b, c.count, c.persons).where(
-        c.snapshot_id == snapshot, c.period == period, c.dim_a == dim_a, c.dim_b == dim_b)).all()
-    return {(a, b): Cell(n, p) for a, b, n, p in rows}
+_TABLES = text("SELECT dim_a, dim_b, code_a, code_b, count, persons FROM statistics_snapshot_cell "
+               "WHERE snapshot_id = :snapshot AND period = :period AND dim_a IN :dims_a AND dim_b IN :dims_b"
+               ).bindparams(bindparam("dims_a", expanding=True), bindparam("dims_b", expanding=True))
+
+
+class _Tables:
+    """The stored tables of one period that a figure needs, read in one query and kept in memory under the
+    snapshot's token (a changed rollup means a new snapshot and so a new token)."""
+
+    def __init__(self, session: Session, snapshot: tuple[int, str], period: str,
+                 shapes: Sequence[tuple[str, str]]) -> None:
+        wanted = frozenset(shapes)
+        cache_key = (snapshot[1], period, wanted)
+        cached = _CACHE.get(cache_key)
+        if cached is not None:
+            self.cells = cached
+            return
+        self.cells = {shape: {} for shape in wanted}
+        rows = session.connection().execute(_TABLES, {
+            "snapshot": snapshot[0], "period": period, "dims_a": sorted({a for a, _ in wanted}),
+            "dims_b": sorted({b for _, b in wanted})})
+        for dim_a, dim_b, code_a, code_b, count, persons in rows:
+            if (dim_a, dim_b) in wanted:
+                self.cells[(dim_a, dim_b)][(code_a, code_b)] = Cell(count, persons)
+        if len(_CACHE) > 2000:
+            _CACHE.clear()
+        _CACHE[cache_key] = self.cells
+
+    def table(self, dim_a: str, dim_b: str) -> dict[tuple[str, str], Cell]:
+        return self.cells[(dim_a, dim_b)]
 
 
 ZERO = Cell(0, 0)
+_CACHE: dict[tuple[str, str, frozenset[tuple[str, str]]], dict[tuple[str, str], dict[tuple[str, str], Cell]]] = {}
+_VERSIONS: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 def _canonical(first: str, second: str) -> tuple[str, str, bool]:
@@ -261,14 +290,25 @@ def _canonical(first: str, second: str) -> tuple[str, str, bool]:
     return second, first, True
 
 
-def _pair(session: Session, snapshot: int, period: str, rows: str, columns: str) -> dict[tuple[str, str], Cell]:
+def _pair(tables: _Tables, rows: str, columns: str) -> dict[tuple[str, str], Cell]:
     dim_a, dim_b, swapped = _canonical(rows, columns)
-    table = _table(session, snapshot, period, dim_a, dim_b)
-    return {((b, a) if swapped else (a, b)): cell for (a, b), cell in table.items()}
+    return {((b, a) if swapped else (a, b)): cell for (a, b), cell in tables.table(dim_a, dim_b).items()}
 
 
-def _margin(session: Session, snapshot: int, period: str, dimension: str) -> dict[str, Cell]:
-    return {a: cell for (a, _), cell in _table(session, snapshot, period, dimension, "").items()}
+def _margin(tables: _Tables, dimension: str) -> dict[str, Cell]:
+    return {a: cell for (a, _), cell in tables.table(dimension, "").items()}
+
+
+def _shapes(rows: str | None, columns: str | None, filters: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    shapes = [("", "")]
+    for dimension in (rows, columns, *(d for d, _ in filters)):
+        if dimension is not None:
+            shapes.append((dimension, ""))
+    others = [d for d in (columns, *(d for d, _ in filters)) if d is not None]
+    if rows is not None and others:
+        dim_a, dim_b, _ = _canonical(rows, others[0])
+        shapes.append((dim_a, dim_b))
+    return shapes
 
 
 def _codes(session: Session, dimension: str, present: Iterable[str]) -> tuple[str, ...]:
@@ -276,10 +316,16 @@ def _codes(session: Session, dimension: str, present: Iterable[str]) -> tuple[st
     return codes + tuple(sorted(set(present) - set(codes)))
 
 
-def _versions(session: Session, period: Period) -> tuple[str, ...]:
-    r = StatisticsRollup
-    return tuple(sorted(set(session.exec(select(r.code_a).where(
-        r.year == period.year, col(r.month).in_(list(period.months)), r.dim_a == VERSION, col(r.count) > 0)).all())))
+def _versions(session: Session, snapshot: tuple[int, str], period: Period) -> tuple[str, ...]:
+    cache_key = (snapshot[1], period.key)
+    if cache_key not in _VERSIONS:
+        r = StatisticsRollup
+        if len(_VERSIONS) > 2000:
+            _VERSIONS.clear()
+        _VERSIONS[cache_key] = tuple(sorted(set(session.exec(select(r.code_a).where(
+            r.year == period.year, col(r.month).in_(list(period.months)), r.dim_a == VERSION,
+            col(r.count) > 0)).all())))
+    return _VERSIONS[cache_key]
 
 
 def breakdown(session: Session, disclosure: Disclosure, audience: Audience, period: Period, rows: str | None,
@@ -291,10 +337,9 @@ def breakdown(session: Session, disclosure: Disclosure, audience: Audience, peri
     if not period.published(disclosure.delay_days, today):
         raise ValueError(f"period {period.key} is not published yet")
     snapshot = _snapshot(session, disclosure, audience, period.year, today)
-    key = period.key
-    totals = _table(session, snapshot, key, "", "")
-    total = totals.get(("", ""), ZERO)
     row_dim = f"{rows}*" if multiple and rows else rows
+    tables = _Tables(session, snapshot, period.key, _shapes(row_dim, columns, filters))
+    total = tables.table("", "").get(("", ""), ZERO)
     cells: dict[tuple[str, str], Cell] = {}
     row_totals: dict[str, Cell] = {}
     column_totals: dict[str, Cell] = {}
@@ -302,25 +347,25 @@ def breakdown(session: Session, disclosure: Disclosure, audience: Audience, peri
     column_codes: tuple[str, ...] = ()
     if filters:
         dimension, code = filters[0]
-        total = _margin(session, snapshot, key, dimension).get(code, ZERO)
+        total = _margin(tables, dimension).get(code, ZERO)
         if rows is not None:
-            pair = _pair(session, snapshot, key, rows, dimension)
+            pair = _pair(tables, rows, dimension)
             row_totals = {a: cell for (a, b), cell in pair.items() if b == code}
     elif row_dim is not None:
-        row_totals = _margin(session, snapshot, key, row_dim)
+        row_totals = _margin(tables, row_dim)
     if row_dim is not None:
         row_codes = _codes(session, row_dim, row_totals)
         if columns is None:
             cells = {(code, ""): row_totals.get(code, ZERO) for code in row_codes}
         else:
-            pair = _pair(session, snapshot, key, row_dim, columns)
-            column_totals = _margin(session, snapshot, key, columns)
+            pair = _pair(tables, row_dim, columns)
+            column_totals = _margin(tables, columns)
             column_codes = _codes(session, columns, [b for _, b in pair] + list(column_totals))
             cells = {(a, b): pair.get((a, b), ZERO) for a in row_codes for b in column_codes}
             column_totals = {b: column_totals.get(b, ZERO) for b in column_codes}
         row_totals = {code: row_totals.get(code, ZERO) for code in row_codes}
     return Figure(period, rows, columns, filters, multiple, row_codes, column_codes, cells, row_totals,
-                  column_totals, total, _versions(session, period), disclosure.k_for(audience), audience)
+                  column_totals, total, _versions(session, snapshot, period), disclosure.k_for(audience), audience)
 
 
 def _sum(cells: Iterable[Cell]) -> Cell:

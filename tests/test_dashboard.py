@@ -148,6 +148,8 @@ def test_svg_and_png_downloads_show_what_the_page_shows(client, personas, known)
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.startswith("<?xml") and 'xmlns="http://www.w3.org/2000/svg"' in svg.text
     assert _svg_values(svg.text) == _svg_values(section)
+    # A downloaded chart states its title, the taxonomy version and what the figures are, by itself.
+    assert "Reports by District" in svg.text and "2026.1" in svg.text and "prevalence" in svg.text
     png = client.get(f"/statistik/diagramm.png?{query}&chart=breakdown")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     image = Image.open(io.BytesIO(png.content))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -332,12 +332,38 @@ def _map(chart: ChartData, width: int) -> Drawing:
     return Drawing(width, int(y + 6), tuple(shapes), chart.title, chart.description)
 
 
-def layout(chart: ChartData, width: int = 800) -> Drawing:
+def _moved(shape: Shape, dy: float) -> Shape:
+    if isinstance(shape, Rect | Text):
+        return replace(shape, y=shape.y + dy)
+    if isinstance(shape, Line):
+        return replace(shape, y1=shape.y1 + dy, y2=shape.y2 + dy)
+    return replace(shape, rings=[[(x, y + dy) for x, y in ring] for ring in shape.rings])
+
+
+def _annotated(drawing: Drawing, chart: ChartData) -> Drawing:
+    """A downloaded chart carries its title and notes (taxonomy version, reports not prevalence) itself."""
+    room = drawing.width - 20
+    head = [Text(10, 24 + 22 * i, line, size=17, bold=True) for i, line in enumerate(wrap(chart.title, room, 17))]
+    top = 24 + 22 * len(head)
+    foot: list[Shape] = []
+    y = drawing.height + top + 10
+    for note in chart.notes:
+        for line in wrap(note, room, 13):
+            foot.append(Text(10, y, line, size=13))
+            y += 18
+    shapes = (*head, *(_moved(shape, top) for shape in drawing.shapes), *foot)
+    return Drawing(drawing.width, int(y + 4), shapes, drawing.title, drawing.description)
+
+
+def layout(chart: ChartData, width: int = 800, *, annotated: bool = False) -> Drawing:
+    """The chart's shapes; `annotated` adds the title and notes, for downloads that leave the page."""
     if chart.kind == "map":
-        return _map(chart, width)
-    if chart.kind == "columns":
-        return _columns(chart, width)
-    return _bars(chart, width)
+        drawing = _map(chart, width)
+    elif chart.kind == "columns":
+        drawing = _columns(chart, width)
+    else:
+        drawing = _bars(chart, width)
+    return _annotated(drawing, chart) if annotated else drawing
 
 
 # --- SVG ------------------------------------------------------------------------------------
@@ -413,6 +439,20 @@ def _hatch_tile(width: int, height: int, scale: int) -> Any:
     return tile
 
 
+def _paste_hatched(image: Any, hatch: Any, rings: list[list[tuple[float, float]]]) -> None:
+    """Hatch the area of the rings, working on their bounding box only (full-size masks are slow)."""
+    from PIL import Image, ImageDraw
+    left = int(min(x for ring in rings for x, _ in ring))
+    top = int(min(y for ring in rings for _, y in ring))
+    right = int(max(x for ring in rings for x, _ in ring)) + 1
+    bottom = int(max(y for ring in rings for _, y in ring)) + 1
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    mask_draw = ImageDraw.Draw(mask)
+    for ring in rings:
+        mask_draw.polygon([(x - left, y - top) for x, y in ring], fill=255)
+    image.paste(hatch.crop((left, top, right, bottom)), (left, top), mask)
+
+
 def png(drawing: Drawing, *, scale: int = 2) -> bytes:
     """The same drawing painted with Pillow (twice the size, so it stays sharp in documents)."""
     from PIL import Image, ImageDraw
@@ -425,20 +465,19 @@ def png(drawing: Drawing, *, scale: int = 2) -> bytes:
         if isinstance(shape, Rect):
             box = [shape.x * scale, shape.y * scale, (shape.x + shape.w) * scale, (shape.y + shape.h) * scale]
             if shape.hatched:
-                mask = Image.new("L", (w, h), 0)
-                ImageDraw.Draw(mask).rectangle(box, fill=255)
-                image.paste(hatch, (0, 0), mask)
+                _paste_hatched(image, hatch, [[(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]])
                 draw.rectangle(box, outline=shape.stroke or MUTED, width=max(1, scale // 2))
             else:
                 draw.rectangle(box, fill=shape.fill, outline=shape.stroke, width=max(1, scale // 2))
         elif isinstance(shape, Polygon):
-            mask = Image.new("L", (w, h), 0)
-            mask_draw = ImageDraw.Draw(mask)
-            for ring in shape.rings:
-                mask_draw.polygon([(x * scale, y * scale) for x, y in ring], fill=255)
-            image.paste(hatch if shape.hatched else Image.new("RGB", (w, h), shape.fill), (0, 0), mask)
-            for ring in shape.rings:
-                draw.line([(x * scale, y * scale) for x, y in ring], fill=shape.stroke, width=max(2, scale))
+            rings = [[(x * scale, y * scale) for x, y in ring] for ring in shape.rings]
+            if shape.hatched:
+                _paste_hatched(image, hatch, rings)
+            else:
+                for ring in rings:
+                    draw.polygon(ring, fill=shape.fill)
+            for ring in rings:
+                draw.line(ring, fill=shape.stroke, width=max(2, scale))
         elif isinstance(shape, Line):
             draw.line([(shape.x1 * scale, shape.y1 * scale), (shape.x2 * scale, shape.y2 * scale)],
                       fill=shape.stroke, width=max(1, scale // 2))
@@ -446,5 +485,5 @@ def png(drawing: Drawing, *, scale: int = 2) -> bytes:
             draw.text((shape.x * scale, shape.y * scale), shape.text, fill=INK,
                       font=_font(shape.size * scale, shape.bold), anchor=anchors[shape.anchor])
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -15,8 +15,8 @@ from reporting.statistics import rebuild_rollup
 MUSTERSTADT_GEOJSON = Path(__file__).parent / "static" / "geo" / "musterstadt.geojson"
 
 
-def seed_statistics(session: Session, *, now: datetime) -> None:
+def seed_statistics(session: Session, *, now: datetime) -> int:
+    """Load the district map, then build the rollup from the seeded incidents (so figures show at once)."""
     save_district_map(session, SYSTEM, MUSTERSTADT_GEOJSON.read_text(encoding="utf-8"), now=now)
     session.flush()
-    # The generated incidents are written directly, with their triage decisions already set.
-    rebuild_rollup(session)
+    return rebuild_rollup(session)

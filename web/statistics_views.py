@@ -277,14 +277,15 @@ def figure_chart(figure: st.Figure, labels: Labels, *, chart_id: str, kind: str,
     scope = _scope(figure, labels, period_label)
     description = t(_("%(what)s, %(scope)s. The same numbers are in the table below the chart.")) % {
         "what": heading, "scope": scope}
+    notes = _notes(figure, labels, suppressed)
     data = ChartData(kind=kind, title=f"{heading} ({scope})", description=description, categories=categories,
-                     series=series, values=values, suppressed_label=suppressed, shapes=shapes or {})
+                     series=series, values=values, suppressed_label=suppressed, notes=notes, shapes=shapes or {})
     if figure.columns:
         totals = tuple(_shown(figure.column_totals.get(code), suppressed) for code, _l in series)
     else:
         totals = (_shown(figure.total, suppressed),)
     return ChartView(chart_id=chart_id, heading=heading, data=data, figure=figure,
-                     notes=_notes(figure, labels, suppressed),
+                     notes=notes,
                      row_header=t(_("Period")) if kind == "columns" else labels.dimension(figure.rows),
                      totals=totals, total_label=t(_("Total")))
 

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("audience", _text(10), nullable=False),
         sa.Column("k", sa.Integer(), nullable=False),
         sa.Column("published_months", sa.Integer(), nullable=False),
+        sa.Column("token", _text(16), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("statistics_snapshot", schema=None) as batch_op:

@@ -87,6 +87,7 @@ def dashboard(request: Request[Any, Any, Any], db: Db, settings: Config) -> Temp
     if view.query is not None:
         try:
             view.charts = dashboard_charts(db, disclosure, view.query, labels, today=utcnow().date())
+            db.commit()  # the engine stores the suppression it decided for the year, so it is decided once
         except ValueError:
             view.problem = NOT_OFFERED
     return _render(request, db, view, labels, template="statistics/dashboard.html", action="/statistik")
@@ -99,6 +100,7 @@ def district_map(request: Request[Any, Any, Any], db: Db, settings: Config) -> T
     if view.query is not None:
         try:
             view.charts = dashboard_charts(db, disclosure, view.query, labels, today=utcnow().date(), only="map")
+            db.commit()
         except ValueError:
             view.problem = NOT_OFFERED
         except LookupError:
@@ -116,7 +118,9 @@ def _one_chart(request: Request[Any, Any, Any], db: Session, settings: Settings)
         return Response("\n".join(messages) + "\n", status_code=422 if view.form.errors else 400,
                         media_type="text/plain; charset=utf-8")
     try:
-        return dashboard_charts(db, disclosure, view.query, labels, today=utcnow().date(), only=chart_id)[0]
+        chart = dashboard_charts(db, disclosure, view.query, labels, today=utcnow().date(), only=chart_id)[0]
+        db.commit()
+        return chart
     except ValueError:
         return Response(gettext_for(request, NOT_OFFERED) + "\n", status_code=400,
                         media_type="text/plain; charset=utf-8")
@@ -143,7 +147,7 @@ def download_svg(request: Request[Any, Any, Any], db: Db, settings: Config) -> R
     chart = _one_chart(request, db, settings)
     if isinstance(chart, Response):
         return chart
-    body = str(svg(layout(chart.data), element_id=f"chart-{chart.chart_id}", standalone=True))
+    body = str(svg(layout(chart.data, annotated=True), element_id=f"chart-{chart.chart_id}", standalone=True))
     return _download(chart, body, "image/svg+xml; charset=utf-8", "svg")
 
 
@@ -152,7 +156,7 @@ def download_png(request: Request[Any, Any, Any], db: Db, settings: Config) -> R
     chart = _one_chart(request, db, settings)
     if isinstance(chart, Response):
         return chart
-    return _download(chart, png(layout(chart.data)), "image/png", "png")
+    return _download(chart, png(layout(chart.data, annotated=True)), "image/png", "png")
 
 
 PUBLIC_BREAKDOWNS = ("incident_type", "motive")
@@ -185,10 +189,11 @@ def public_figures(request: Request[Any, Any, Any], db: Db, settings: Config) ->
                                                "dimension": labels.dimension(dimension)},
                                            period_label=str(year)))
             charts.append(map_chart(db, disclosure, st.Audience.PUBLIC, year, labels, today=today))
+            db.commit()
         except ValueError:
             problem = NOT_OFFERED
         except LookupError:
-            pass  # no map loaded: the public page shows the other views
+            db.commit()  # no map loaded: the public page shows the other views
     view = DashboardPage(query=None, form=FormValues(), years=years, charts=charts, problem=problem)
     return page(request, "statistics/public.html", view=view, public_k=disclosure.public_k, notice=None)
 
