@@ -42,6 +42,7 @@ PER_PAGE = 20
 # Bidirectional embeddings, overrides and isolates can make a public text read differently than it is stored.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _WORD = re.compile(r"\w+")
+ENTRY_ID = re.compile(r"[0-9a-f]{16}")
 
 
 def clean_summary(text: str) -> str:
@@ -74,6 +75,8 @@ def _guard(incident: Incident | None) -> _Guard | None:
 
 
 def _entry_and_incident(session: Session, entry_id: str) -> tuple[ChronicleEntry | None, Incident | None]:
+    if not ENTRY_ID.fullmatch(entry_id):  # PostgreSQL refuses some strings (NUL) outright
+        return None, None
     entry = session.get(ChronicleEntry, entry_id)
     return entry, session.get(Incident, entry.incident_id) if entry is not None else None
 
@@ -381,6 +384,8 @@ def published_entries(session: Session, *, filters: ChronicleFilters, today: dat
 
 
 def public_entry(session: Session, entry_id: str) -> PublicEntry:
+    if not ENTRY_ID.fullmatch(entry_id):
+        raise NotFound("chronicle_entry")
     row = session.exec(_published().where(ChronicleEntry.id == entry_id)).first()
     if row is None:
         raise NotFound("chronicle_entry")

@@ -97,7 +97,9 @@ def test_entry_becomes_public_only_after_a_second_person_approves(web, lead_web,
     db.expire_all()
     assert db.get(ChronicleEntry, entry.id).state == "pending_review"
 
-    # The lead approves only after confirming every point of the check.
+    # The lead approves only after confirming every point of the check; the inbox tells her one waits.
+    assert "1 proposal waiting for you" in lead_web.get("/beratung").text
+    assert "proposal waiting" not in web.get("/beratung").text  # not for the proposer
     queue = lead_web.get("/beratung/chronik")
     assert f"/beratung/chronik/{entry.id}" in queue.text and "Review this entry" in queue.text
     partial = lead_web.submit(f"/beratung/chronik/{entry.id}/freigeben", {"checks": ALL_CHECKS[:2]})
@@ -210,7 +212,7 @@ def test_outsiders_get_404(persona_key, web, personas, centres, db, crypto):
     db.commit()
     web.login(personas[persona_key])
     for path in (f"/beratung/meldungen/{pending_incident}/chronik", f"/beratung/chronik/{pending.id}",
-                 f"/beratung/chronik/{entry.id}"):
+                 f"/beratung/chronik/{entry.id}", "/beratung/chronik/%00", "/beratung/chronik/0000000000000000"):
         assert web.get(path).status_code == 404, path
     for path, data in ((f"/beratung/chronik/{pending.id}/freigeben", {"checks": ALL_CHECKS}),
                        (f"/beratung/chronik/{pending.id}/zurueckgeben", {"reasons": ["wording"]}),
@@ -329,6 +331,9 @@ def test_public_page_filters_and_paginates_without_javascript(web, personas, cen
     filtered = web.get("/chronik?district=hafen&year=2026&page=x&type=nonsense")
     assert filtered.status_code == 200 and "10 entries" in filtered.text
     assert '<option value="hafen" selected>' in filtered.text
+    for odd in ("year=99999", "year=0", "page=99999999999999999999", "district=%00", "year=-1"):
+        assert web.get(f"/chronik?{odd}").status_code == 200, odd
+    assert web.get("/chronik/%00").status_code == 404
 
 
 def test_chronicle_is_absent_unless_switched_on(client, personas, centres, db, crypto):
@@ -373,3 +378,24 @@ def test_a_partner_centre_reading_a_shared_report_cannot_publish_it(web, chronic
         assert partner.submit(f"/beratung/meldungen/{incident_id}/chronik", {
             "public_summary": SUMMARY, "date_shown": "day", "place_shown": "district"}).status_code == 404
     assert db.exec(select(ChronicleEntry)).all() == []
+
+
+def test_hostile_summaries_are_escaped_on_the_page_and_in_the_feed(web, personas, centres, db, crypto):
+    from tests.test_hostile_input import DANGEROUS, HOSTILE
+    incident_id = _incident(db, crypto)
+    web.login(personas["counsellor_a"])
+    for payload in HOSTILE:
+        summary = f"Ein Vorfall in einem Geschäft wurde gemeldet. {payload}"
+        response = web.submit(f"/beratung/meldungen/{incident_id}/chronik",
+                              {"public_summary": summary, "date_shown": "day", "place_shown": "district"})
+        assert response.status_code in {303, 422}, (payload, response.status_code)
+        entry = db.exec(select(ChronicleEntry).where(ChronicleEntry.state == "pending_review")).first()
+        if entry is None:
+            continue
+        chronicle.approve_entry(db, personas["lead_a"].actor, entry.id, checks=ALL_CHECKS, now=utcnow())
+        db.commit()
+        page, feed = web.get("/chronik").text, web.get("/chronik/feed.atom").content
+        ET.fromstring(feed)
+        assert not any(marker in entry.summary and entry.summary in page for marker in DANGEROUS), payload
+        chronicle.withdraw_entry(db, personas["lead_a"].actor, entry.id, reason="other", now=utcnow())
+        db.commit()

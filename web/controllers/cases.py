@@ -64,6 +64,7 @@ def inbox_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
     return page(request, "cases/inbox.html", rows=rows, open_cases=cases.open_cases(db, actor), chosen=chosen,
                 deadlines=cases.deadlines_due(db, actor, today=utcnow().date()), today=utcnow().date(),
                 shared_cases=sharing.shared_with_centre(db, actor),
+                chronicle_waiting=chronicle.pending_count(db, actor),
                 older_than=age, code_labels=CODE_LABELS, notice=notice)
 
 

@@ -165,8 +165,10 @@ def _offered(settings: Settings) -> None:
 def _filters(year: str | None, district: str | None, incident_type: str | None, motive: str | None,
              page_number: str | None) -> chronicle.ChronicleFilters:
     """Unknown or malformed filter values are ignored rather than refused: this is a public reading page."""
+    chosen_year = as_int(year or "")
     return chronicle.ChronicleFilters(
-        year=as_int(year or ""), district=district or None,
+        year=chosen_year if chosen_year is not None and 1900 <= chosen_year <= 9998 else None,
+        district=district or None,
         incident_type=incident_type if incident_type in tx.INCIDENT_TYPE else None,
         motive=motive if motive in tx.MOTIVE else None, page=as_int(page_number or "") or 1)
 
@@ -178,9 +180,10 @@ def public_page(request: Request[Any, Any, Any], db: Db, settings: Config, year:
                 motive: FromQuery[str | None] = None,
                 page_number: Annotated[str | None, QueryParameter(name="page")] = None) -> Template:
     _offered(settings)
-    chosen = _filters(year, district, incident_type, motive, page_number)
-    result = chronicle.published_entries(db, filters=chosen, today=utcnow().date())
     districts = db.exec(select(District).order_by(col(District.position))).all()
+    known = {d.code for d in districts}
+    chosen = _filters(year, district if district in known else None, incident_type, motive, page_number)
+    result = chronicle.published_entries(db, filters=chosen, today=utcnow().date())
     query = {k: v for k, v in (("year", chosen.year), ("district", chosen.district), ("type", chosen.incident_type),
                                ("motive", chosen.motive)) if v}
     return page(request, "chronicle/public.html", **_context(
