@@ -92,7 +92,7 @@ def test_from_template_to_evaluated_measure_with_two_owners(client, personas, db
     assert _status(client, measure_id, "in_progress").status_code == 303
     response = client.submit(f"/plan/massnahmen/{measure_id}/fortschritt", {
         "period": "2026-q2", "narrative": "Runder Tisch tagte zweimal.", "obstacles": "Raumfrage",
-        "support_needed": "Dolmetschende", "evidence": "", "evidence_link": "", "assessment": "at_risk"})
+        "support_needed": "Dolmetschende", "update_evidence": "", "evidence_link": "", "assessment": "at_risk"})
     assert response.status_code == 303, response.text
     client.submit("/abmelden")
 
@@ -101,7 +101,7 @@ def test_from_template_to_evaluated_measure_with_two_owners(client, personas, db
                          {"answer": "accept"}).status_code == 303
     client.submit(f"/plan/massnahmen/{measure_id}/fortschritt", {
         "period": "2026-Q2", "narrative": "Einladungen über das Amt verschickt.", "obstacles": "",
-        "support_needed": "", "evidence": "", "evidence_link": "https://example.org/protokoll",
+        "support_needed": "", "update_evidence": "", "evidence_link": "https://example.org/protokoll",
         "assessment": "on_track"})
     page = client.get(f"/plan/massnahmen/{measure_id}")
     text = text_of(page.text)
@@ -264,3 +264,16 @@ def test_every_plan_message_is_listed_for_translation():
     raised |= set(re.findall(r'ValidationFailed\(\{"\w+": "([^"]+)"', source))
     raised |= set(re.findall(r'"(Enter a whole number from [^"]+)"', source))
     assert raised - set(PLAN_MESSAGES) == set()
+
+
+def test_the_timeline_escapes_measure_titles():
+    from datetime import date
+
+    from strategy.measures import MeasureSummary
+    from web.plan_timeline import timeline_svg
+    hostile = MeasureSummary(1, '<script>alert("x")</script>', "in_progress", "on_track", 10.0, 1,
+                             date(2026, 2, 1), date(2026, 9, 1), date(2026, 3, 1), None, "internal")
+    svg = str(timeline_svg([hostile], first=date(2026, 1, 1), last=date(2027, 12, 31), today=date(2026, 6, 1),
+                           title="<i>Plan</i>", description="d", status_labels={}, today_label="heute"))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;i&gt;Plan" in svg
+    assert svg.count("<rect") == 2  # planned and actual

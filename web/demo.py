@@ -19,6 +19,7 @@ from reporting.models import District, Incident
 from web.demo_chronicle import seed_chronicle
 from web.demo_incidents import DISTRICTS, seed_incidents
 from web.demo_open_data import seed_open_data
+from web.demo_plan import seed_plan
 from web.demo_statistics import seed_statistics
 
 # Published on purpose: the demo is for trying the app out.
@@ -107,6 +108,7 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     result.receipt = seed_incidents(session, centre_ids, tag_key=tag_key, params=crypto.argon2, today=now.date())
     _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
     seed_chronicle(session, centre_ids[0], counsellor="jonas@awo.example", lead="leila@awo.example", now=now)
+    seed_plan(session, crypto, [org.id or 0 for org in by_name.values()], password=DEMO_PASSWORD, now=now)
     session.flush()
     seed_statistics(session, now=now)
     seed_open_data(session, now=now)
