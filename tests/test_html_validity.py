@@ -136,6 +136,7 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             keep("import", client.get(f"/plan/{plan_id}/import"))
             keep("import-errors", client.post(f"/plan/{plan_id}/import", data={"_csrf_token": client.csrf()},
                                               files={"file": ("m.csv", b"id,title\n99999,x\n", "text/csv")}))
+            _situation_report_pages(client, db, personas, keep)
         if persona:
             client.submit("/abmelden")
     _public_chronicle(app, entry, keep)
@@ -143,6 +144,24 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
     for index, (name, text) in enumerate(sorted(pages.items())):
         (out / f"{index:03d}.html").write_text(f"<!-- {name} -->\n" + text, encoding="utf-8")
     return len(pages)
+
+
+def _situation_report_pages(client, db, personas, keep) -> None:
+    """The annual report and the comparison with an imported file, and a refused import."""
+    import json
+
+    from tests.test_open_data import _export, _tampered, _year_of_incidents
+    _year_of_incidents(db, personas["counsellor_a"].organisation_id)
+    keep("lagebild-index", client.get("/statistik/lagebild"))
+    keep("lagebild", client.get("/statistik/lagebild/2025"))
+    other = json.dumps(_tampered(_export(db), "none")).encode()
+    refused = json.dumps(_tampered(_export(db), "three-with-k-five")).encode()
+    db.commit()  # the export may have stored a snapshot; the app's own session must not wait for this one
+    client.post("/statistik/vergleich", data={"_csrf_token": client.csrf()},
+                files={"file": ("other.json", other, "application/json")})
+    keep("vergleich", client.get("/statistik/vergleich?jahr=2025&ansicht=by-district"))
+    keep("vergleich-422", client.post("/statistik/vergleich", data={"_csrf_token": client.csrf()},
+                                      files={"file": ("bad.json", refused, "application/json")}))
 
 
 def _public_chronicle(app, entry: str, keep) -> None:

@@ -61,6 +61,12 @@ ALLOWED = {
     ("POST", "/beratung/team/{user_id}/entzug"): {"lead_a"},
     ("POST", "/beratung/team/wiederherstellung"): {"lead_a"},
     ("GET", "/beratung/protokoll"): {"lead_a"},
+    ("GET", "/statistik/offene-daten/{file}"): {"coordinator", "strategy_member"},
+    ("GET", "/statistik/vergleich"): {"coordinator", "strategy_member"},
+    ("POST", "/statistik/vergleich"): {"coordinator"},
+    ("POST", "/statistik/vergleich/{ags}/{year}/entfernen"): {"coordinator"},
+    ("GET", "/statistik/lagebild"): {"coordinator", "strategy_member"},
+    ("GET", "/statistik/lagebild/{report}"): {"coordinator", "strategy_member"},
     ("GET", "/beratung/chronik"): {"counsellor_a", "lead_a", "counsellor_b"},
 }
 # Aggregated figures of all centres: the strategy group and the counselling centres, not the administrator.
@@ -96,7 +102,8 @@ PERSONA_KEYS = ["anonymous", *sorted(EVERYONE_LOGGED_IN)]
 COVERED_ELSEWHERE = ("/plan",)  # tests/test_plan_routes.py
 SAMPLE_PATH_VALUES = {"slug": "datenschutz", "lang": "de", "event_id": "999999", "partner_id": "999999",
                       "user_id": "999999", "token": "no-such-token", "file_path": "css/site.css", "path": "x",
-                      "step": "gemeinde", "list_name": "motive", "code": "racism"}
+                      "step": "gemeinde", "list_name": "motive", "code": "racism",
+                      "file": "2025.json", "report": "2025", "ags": "09999998", "year": "2025"}
 
 
 def test_every_route_is_public_or_guarded(app):
@@ -167,11 +174,25 @@ def _objects_of_centre_a(db, crypto, personas) -> dict[str, str]:
             "member": str(personas["counsellor_a"].user_id), "victim": str(victim.id), "entry_id": entry.id}
 
 
+def _published_year(db, personas) -> None:
+    """Counted incidents in 2025, so the routes of a published year (report, open data) have one to show."""
+    from datetime import date
+
+    from reporting.statistics import rebuild_rollup
+    from tests.statistics_data import add_incident
+    for day in range(1, 13):
+        add_incident(db, personas["counsellor_a"].organisation_id, on=date(2025, day, 1), district="altstadt",
+                     types=("insult_verbal_abuse",), motives=("racism",), affected_count=1)
+    rebuild_rollup(db)
+    db.commit()
+
+
 @pytest.mark.parametrize("persona_key", PERSONA_KEYS)
 def test_authorisation_matrix(persona_key, app, client, personas, db, crypto):
     for key in EVERYONE_LOGGED_IN:
         personas[key]  # everyone exists, so centre keys are granted to both members of centre A
     ids = _objects_of_centre_a(db, crypto, personas)
+    _published_year(db, personas)
     if persona_key != "anonymous":
         client.login(personas[persona_key])
     wrong = []

@@ -40,11 +40,13 @@ from web.controllers import (
     legal,
     meetings,
     notifications,
+    open_data,
     plan_exchange,
     plans,
     public,
     setup,
 )
+from web.controllers import situation_report as situation_report_pages
 from web.deps import provide_actor, provide_crypto, provide_db, provide_settings
 from web.effective_settings import EffectiveSettingsMiddleware, SettingsSource
 from web.guards import SecondFactorRequired, permission_guard
@@ -171,7 +173,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                             *chronicle.ROUTES,
                                             *setup.ROUTES, *code_lists.ROUTES, *dashboard.ROUTES,
                                             *notifications.ROUTES, *plans.ROUTES, *meetings.ROUTES,
-                                            *indicators.ROUTES, *plan_exchange.ROUTES]),
+                                            *indicators.ROUTES, *plan_exchange.ROUTES, *open_data.ROUTES,
+                                            *situation_report_pages.ROUTES]),
             metrics_endpoint,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False, send_as_attachment=False),

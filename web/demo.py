@@ -19,6 +19,7 @@ from reporting.models import District, Incident
 from web.demo_chronicle import seed_chronicle
 from web.demo_incidents import DISTRICTS, seed_incidents
 from web.demo_meetings import seed_meetings
+from web.demo_open_data import seed_open_data
 from web.demo_plan import seed_plan
 from web.demo_reminders import seed_reminders
 from web.demo_setup import seed_setup
@@ -116,6 +117,7 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
     session.flush()
     seed_statistics(session, now=now)
     seed_setup(session, crypto, now=now)
+    seed_open_data(session, now=now)
     return result
 
 

@@ -42,6 +42,10 @@ PUBLIC_PATHS = frozenset({
     "/schema",
     "/schema/openapi.json",
     "/schema/{path}",
+    # Open data and the public situation report: 404 unless VORORT_PUBLIC_STATISTICS is on; the schema always.
+    "/offene-daten/schema/1.0.json",
+    "/offene-daten/{file}",
+    "/zahlen/lagebild/{report}",
 })
 
 # Reachable after the password step, before the second factor.

@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from core.actors import SYSTEM
 from core.clock import utcnow
 from core.db import is_sqlite, make_engine, session_scope
 from core.jobs import claim, finish
@@ -178,6 +179,31 @@ def mail_job(engine: Engine, settings: Settings, *, now: datetime | None = None)
     return outcome
 
 
+def situation_report_job(engine: Engine, settings: Settings, *, now: datetime | None = None) -> str:
+    """Draw the previous year's situation report once that year is published (in January with the default
+    delay); once per year, however often it runs."""
+    from reporting.open_data import published_years
+    from reporting.statistics import Granularity, Period, disclosure_from
+    from web.situation_report import build_report, report_pdf
+    now = now or utcnow()
+    year = now.year - 1
+    disclosure = disclosure_from(settings)
+    if not Period(Granularity.YEAR, year, 1).published(disclosure.delay_days, now.date()):
+        return f"{year} not published yet"
+    with session_scope(engine) as session:
+        if year not in published_years(session, disclosure, today=now.date()):
+            return f"no figures for {year}"
+        if not claim(session, "situation-report", str(year), now=now):
+            return "already ran"
+        report = build_report(session, SYSTEM, disclosure, year, municipality=settings.municipality_name,
+                              ags=settings.ags, lang=settings.default_language, today=now.date())
+        report_pdf(session, report, now=now)
+        outcome = f"situation report {year} generated"
+        finish(session, "situation-report", str(year), outcome)
+    log.info("situation report: %s", outcome)
+    return outcome
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -194,6 +220,8 @@ JOBS = (
     Job("digest-daily", daily_digest_job, "cron", {"hour": 6, "minute": 0}),
     Job("digest-weekly", weekly_digest_job, "cron", {"day_of_week": "mon", "hour": 6, "minute": 15}),
     Job("mail", mail_job, "interval", {"minutes": 5}),
+    # Daily, so a delay longer than January still finds its day; the ledger keeps it to once per year.
+    Job("situation-report", situation_report_job, "cron", {"hour": 4, "minute": 41}),
 )
 
 

@@ -1,7 +1,7 @@
 """round-table meetings (agenda, attendance, minutes) and indicators of goals and measures
 
 Revision ID: 0012
-Revises: 0011, 0008
+Revises: 0011
 Create Date: 2026-12-02 15:20:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 revision: str = "0012"
 # The tables reference the plan's meetings, goals and measures, so they follow the plan's migration; naming
 # the statistics migration too keeps one head while both branches sit side by side (the integrator relinks).
-down_revision: str | tuple[str, ...] | None = ("0011", "0008")
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
