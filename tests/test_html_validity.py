@@ -46,14 +46,19 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
     keep("receipt", done)
     keep("status-unknown", client.post("/status", data={"receipt": "1111 2222 3333 4444",
                                                         "_csrf_token": client.csrf()}))
-    for persona in (None, "counsellor_a", "lead_a", "admin", "coordinator"):
+    from tests.plan_flow import filled_plan, refused_forms
+    plan_ids = filled_plan(db, personas)
+    for persona in (None, "counsellor_a", "lead_a", "admin", "coordinator", "strategy_member"):
         if persona:
             client.login(personas[persona])
         for method, path, _handler in http_routes(app):
             if method != "GET" or path.startswith(("/schema", "/static", "/api", "/metrics")):
                 continue
-            response = client.get(concrete(path, {"token": "x", "incident_id": "0", "case_id": "0"}))
+            response = client.get(concrete(path, {"token": "x", "incident_id": "0", "case_id": "0", **plan_ids}))
             keep(f"{persona}-{path}", response)
+        if persona == "coordinator":
+            for name, response in refused_forms(client, plan_ids):
+                keep(name, response)
         if persona == "counsellor_a":
             inbox = client.get("/beratung").text
             incident = inbox.split('href="/beratung/meldungen/')[1].split('"')[0]
@@ -78,4 +83,4 @@ def test_every_reached_page_is_valid_html(client, app, personas, db, crypto, tmp
     messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
     errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}" for m in messages
               if m.get("type") == "error"]
-    assert errors == []
+    assert errors == [], "\n".join(errors)

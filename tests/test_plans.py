@@ -92,7 +92,7 @@ def test_from_template_to_evaluated_measure_with_two_owners(client, personas, db
     assert _status(client, measure_id, "in_progress").status_code == 303
     response = client.submit(f"/plan/massnahmen/{measure_id}/fortschritt", {
         "period": "2026-q2", "narrative": "Runder Tisch tagte zweimal.", "obstacles": "Raumfrage",
-        "support_needed": "Dolmetschende", "evidence": "", "evidence_link": "", "assessment": "at_risk"})
+        "support_needed": "Dolmetschende", "update_evidence": "", "evidence_link": "", "assessment": "at_risk"})
     assert response.status_code == 303, response.text
     client.submit("/abmelden")
 
@@ -101,7 +101,7 @@ def test_from_template_to_evaluated_measure_with_two_owners(client, personas, db
                          {"answer": "accept"}).status_code == 303
     client.submit(f"/plan/massnahmen/{measure_id}/fortschritt", {
         "period": "2026-Q2", "narrative": "Einladungen über das Amt verschickt.", "obstacles": "",
-        "support_needed": "", "evidence": "", "evidence_link": "https://example.org/protokoll",
+        "support_needed": "", "update_evidence": "", "evidence_link": "https://example.org/protokoll",
         "assessment": "on_track"})
     page = client.get(f"/plan/massnahmen/{measure_id}")
     text = text_of(page.text)

@@ -17,6 +17,7 @@ from reporting import cases, dialogue
 from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
 from web.demo_incidents import DISTRICTS, seed_incidents
+from web.demo_plan import seed_plan
 from web.demo_meetings import seed_meetings
 
 # Published on purpose: the demo is for trying the app out.
@@ -104,6 +105,7 @@ def seed_demo(session: Session, crypto: Crypto, *, tag_key: bytes) -> DemoResult
         centre_ids.append(org.id)
     result.receipt = seed_incidents(session, centre_ids, tag_key=tag_key, params=crypto.argon2, today=now.date())
     _answer_demo_report(session, crypto, result.receipt, tag_key=tag_key, now=now)
+    seed_plan(session, crypto, [org.id or 0 for org in by_name.values()], password=DEMO_PASSWORD, now=now)
     seed_meetings(session, now=now)
     session.flush()
     return result

@@ -416,7 +416,9 @@ def milestone_done(db: Db, actor: CurrentActor, measure_id: FromPath[int], miles
     return Redirect(f"/plan/massnahmen/{measure_id}?notice=saved#milestones", status_code=303)
 
 
-UPDATE_FIELDS = ("period", "narrative", "obstacles", "support_needed", "evidence", "evidence_link", "assessment")
+# Form names; "update_evidence" because the status form on the same page has its own "evidence".
+UPDATE_FIELDS = ("period", "narrative", "obstacles", "support_needed", "update_evidence", "evidence_link",
+                 "assessment")
 
 
 @post("/plan/massnahmen/{measure_id:int}/fortschritt", include_in_schema=False, sync_to_thread=True, opt=READ)
@@ -424,11 +426,15 @@ def progress_update(request: Request[Any, Any, Any], db: Db, actor: CurrentActor
                     data: Form) -> Template | Redirect:
     values = {n: form_text(data, n) for n in UPDATE_FIELDS}
     try:
-        updates.submit_update(db, actor, measure_id, now=utcnow(), **values)
+        updates.submit_update(db, actor, measure_id, period=values["period"], narrative=values["narrative"],
+                              obstacles=values["obstacles"], support_needed=values["support_needed"],
+                              evidence=values["update_evidence"], evidence_link=values["evidence_link"],
+                              assessment=values["assessment"], now=utcnow())
     except ValidationFailed as exc:
         db.rollback()
+        errors = {("update_evidence" if k == "evidence" else k): v for k, v in exc.errors.items()}
         return _measure_page(request, db, actor, measure_id, status=422,
-                             forms={"update": FormState(values, exc.errors)})
+                             forms={"update": FormState(values, errors)})
     db.commit()
     return Redirect(f"/plan/massnahmen/{measure_id}?notice=update_saved#updates", status_code=303)
 
