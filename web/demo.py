@@ -17,8 +17,8 @@ from reporting import cases, dialogue
 from reporting.centres import centre_key_for_member, establish_centre
 from reporting.models import District, Incident
 from web.demo_incidents import DISTRICTS, seed_incidents
-from web.demo_plan import seed_plan
 from web.demo_meetings import seed_meetings
+from web.demo_plan import seed_plan
 
 # Published on purpose: the demo is for trying the app out.
 DEMO_PASSWORD = "demo-passwort-musterstadt"  # nosec B105
