@@ -14,11 +14,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
-import reporting.models  # noqa: F401
-import reporting.rollup  # noqa: F401
+import reporting.models
+import reporting.rollup
 import reporting.snapshot  # noqa: F401
-import strategy.indicators  # noqa: F401
-import strategy.meetings  # noqa: F401
+import strategy.indicators
+import strategy.meetings
 import strategy.models  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade

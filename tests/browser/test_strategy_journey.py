@@ -111,7 +111,7 @@ def test_strategy_journey_from_template_to_briefing(persona_page: Callable[[str]
     _checked(petra, "meeting", problems)
     measure_id = measure_path.rsplit("/", 1)[1]
     _send(petra, f"form[action='{meeting_path}/tagesordnung']", {"#field-title": "Federführung und Beschluss"},
-          selects={"#field-measure_id": measure_id})
+          selects={"#field-item_measure_id": measure_id})
     _send(petra, f"form[action='{meeting_path}/anwesenheit']")
     _send(petra, f"form[action='{meeting_path}/protokoll']", {"#field-minutes": "Die Partner stimmen zu."})
     _send(petra, f"form[action='{meeting_path}/beschluesse']",
@@ -126,7 +126,8 @@ def test_strategy_journey_from_template_to_briefing(persona_page: Callable[[str]
     murat = _patient(persona_page(MURAT))
     goto(murat, measure_path)
     assert "Agreed" in murat.locator("main").inner_text() or "Vereinbart" in murat.locator("main").inner_text()
-    assert murat.locator("main a[href^='/plan/%s/beschluesse#beschluss-']" % plan_path.rsplit("/", 1)[1]).count() >= 1
+    # The measure lists the decision about it, linked to the register (the other direction of the link).
+    assert murat.locator(f"main a[href^='{plan_path}/beschluesse#beschluss-']").count() == 1
     status = f"form[action='{measure_path}/status']"
     for target in ("planned", "in_progress"):
         _send(murat, status, checks=(f"#field-target-{target}",))
