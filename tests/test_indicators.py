@@ -206,3 +206,14 @@ def test_the_measure_trend_of_a_bound_indicator_shows_suppressed_never_the_numbe
     # The suppressed quarter breaks the line: two lone dots and a hollow mark where Q2 would be.
     assert page.count('class="trend-dot"') == 2 and page.count('class="trend-gap"') == 1 and "<polyline" not in page
     assert f'action="/plan/indikatoren/{indicator.id}/werte"' not in page  # values come from the dashboard only
+
+
+def test_the_plan_overview_lists_each_goals_indicators_with_the_newest_value(client, db, personas, plan):
+    add_districts(db)
+    _housing_incidents(db, personas["counsellor_a"].organisation_id)
+    indicator = _bound(db, personas, plan, (("life_area", "housing"),))
+    db.commit()
+    client.login(personas["strategy_member"])
+    page = client.get(f"/plan/{plan.plan_id}").text
+    assert f'href="/plan/indikatoren/{indicator.id}"' in page and "2026-Q3 11" in page
+    assert f'href="/plan/ziele/{plan.goal.id}/indikatoren/neu"' not in page  # coordinators add indicators
