@@ -42,6 +42,7 @@ def _send(page: Page, form: str, fields: dict[str, str] | None = None, *, checks
         scope.locator(selector).fill(value)
     for selector, value in (selects or {}).items():
         scope.locator(selector).select_option(value)
+        assert scope.locator(selector).input_value() == value, f"{selector} did not take {value!r}"
     for selector in checks:
         scope.locator(selector).check()
     target = scope.locator(button) if button else scope.locator("button[type=submit]").first
@@ -82,8 +83,11 @@ def test_strategy_journey_from_template_to_briefing(persona_page: Callable[[str]
     _checked(petra, "measure", problems)
     invite = f"form[action='{measure_path}/einladung']"
     for organisation, role in ((ORGANISATIONS[5][0], "lead"), (ORGANISATIONS[3][0], "co_lead")):
-        petra.locator(f"{invite} select[name=organisation_id]").select_option(label=organisation)
-        _send(petra, invite, checks=(f"#field-role-{role}",))
+        goto(petra, measure_path)
+        select = petra.locator(f"{invite} select[name=organisation_id]")
+        value = select.locator("option", has_text=organisation).first.get_attribute("value")
+        assert value, f"{organisation} is not offered"
+        _send(petra, invite, selects={"select[name=organisation_id]": value}, checks=(f"#field-role-{role}",))
     goto(petra, measure_path)
     assert petra.locator("main").get_by_text("Verein Brücke").count() >= 1
 
@@ -133,7 +137,7 @@ def test_strategy_journey_from_template_to_briefing(persona_page: Callable[[str]
         _send(murat, status, checks=(f"#field-target-{target}",))
         goto(murat, measure_path)
     _send(murat, f"form[action='{measure_path}/fortschritt']",
-          {"#field-narrative": "Zwei Schulungen für Vermieter gehalten.", "#field-evidence": "Teilnahmelisten"},
+          {"#field-narrative": "Zwei Schulungen für Vermieter gehalten.", "#field-update_evidence": "Teilnahmelisten"},
           checks=("#field-assessment-on_track",))
     goto(murat, measure_path)
     _send(murat, status, {"#field-evidence": "Abschlussbericht liegt vor."}, checks=("#field-target-completed",))
