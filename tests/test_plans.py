@@ -265,3 +265,16 @@ def test_every_plan_message_is_listed_for_translation():
     raised |= set(re.findall(r'"(Enter a whole number from [^"]+)"', source))
     from web.messages import FIELD_MESSAGES  # message ids of meetings and indicators live there
     assert raised - set(PLAN_MESSAGES) - set(FIELD_MESSAGES) == set()
+
+
+def test_the_timeline_escapes_measure_titles():
+    from datetime import date
+
+    from strategy.measures import MeasureSummary
+    from web.plan_timeline import timeline_svg
+    hostile = MeasureSummary(1, '<script>alert("x")</script>', "in_progress", "on_track", 10.0, 1,
+                             date(2026, 2, 1), date(2026, 9, 1), date(2026, 3, 1), None, "internal")
+    svg = str(timeline_svg([hostile], first=date(2026, 1, 1), last=date(2027, 12, 31), today=date(2026, 6, 1),
+                           title="<i>Plan</i>", description="d", status_labels={}, today_label="heute"))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;i&gt;Plan" in svg
+    assert svg.count("<rect") == 2  # planned and actual
