@@ -52,3 +52,40 @@ def make_plan(db: Session, *, lead_organisation_id: int | None = None, created: 
                            invited_at=created, accepted_at=created))
     db.commit()
     return PlanRows(plan, goal, measure, other)
+
+
+def filled_meetings(db: Session, personas, ids: dict[str, str]) -> dict[str, str]:
+    """On the sample plan of tests/test_plan_routes.py: a meeting with agenda, attendance, minutes and a
+    decision, a manual indicator with two values and one bound to a dashboard figure."""
+    from core.clock import utcnow
+    from strategy import meetings
+    from strategy.decisions import record_decision
+    from strategy.indicators import Indicator, IndicatorInput, create_indicator, enter_value
+    from tests.test_plan_routes import meeting_samples
+    ids = {**ids, **meeting_samples(db, personas, ids)}
+    coordinator, now = personas["coordinator"].actor, utcnow()
+    meeting_id, plan_id = int(ids["meeting_id"]), int(ids["plan_id"])
+    own = personas["coordinator"].organisation_id
+    meetings.record_attendance(db, coordinator, meeting_id, {own: ("present", "2")}, now=now)
+    meetings.save_minutes(db, coordinator, meeting_id, text="Protokoll", now=now)
+    record_decision(db, coordinator, plan_id, text="Weiter so", kind="change", measure_id=int(ids["measure_id"]),
+                    meeting_id=meeting_id, decided_on=now.date(), now=now)
+    manual = db.get(Indicator, int(ids["indicator_id"]))
+    enter_value(db, coordinator, manual, period_key="2026-Q1", value_text="2", now=now)
+    enter_value(db, coordinator, manual, period_key="2026-Q2", value_text="5", now=now)
+    create_indicator(db, coordinator, plan_id=plan_id, measure_id=int(ids["measure_id"]), now=now,
+                     data=IndicatorInput(title="Vorfälle", kind="figure", granularity="year",
+                                         filters=(("place_type", "housing_market"),)))
+    db.commit()
+    return ids
+
+
+def refused_meeting_forms(client, ids: dict[str, str]):
+    """(name, response) of each meeting and indicator form sent with bad input, as a coordinator."""
+    meeting, measure, indicator = ids["meeting_id"], ids["measure_id"], ids["indicator_id"]
+    yield "meeting-create-error", client.submit(f"/plan/{ids['plan_id']}/sitzungen", {"title": "", "held_on": "x"})
+    yield "meeting-agenda-error", client.submit(f"/plan/sitzungen/{meeting}/tagesordnung", {"title": ""})
+    yield "meeting-decision-error", client.submit(f"/plan/sitzungen/{meeting}/beschluesse", {"kind": "agree"})
+    yield "indicator-new-error", client.submit(f"/plan/massnahmen/{measure}/indikatoren",
+                                               {"title": "", "kind": "figure", "filter_1": "x"})
+    yield "indicator-value-error", client.submit(f"/plan/indikatoren/{indicator}/werte", {"period": "bald"})

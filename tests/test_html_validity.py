@@ -81,6 +81,8 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
                                                         "_csrf_token": client.csrf()}))
     from tests.plan_flow import filled_plan, refused_forms
     plan_ids = filled_plan(db, personas)
+    from tests.plan_data import filled_meetings, refused_meeting_forms
+    plan_ids = filled_meetings(db, personas, plan_ids)
     for persona in (None, "counsellor_a", "lead_a", "admin", "coordinator", "strategy_member"):
         if persona:
             client.login(personas[persona])
@@ -91,6 +93,8 @@ def _collect(client, app, personas, db, crypto, out: Path) -> int:
             keep(f"{persona}-{path}", response)
         if persona == "coordinator":
             for name, response in refused_forms(client, plan_ids):
+                keep(name, response)
+            for name, response in refused_meeting_forms(client, plan_ids):
                 keep(name, response)
         if persona == "counsellor_a":
             inbox = client.get("/beratung").text

@@ -175,7 +175,7 @@ def test_coordinator_defines_an_indicator_and_the_lead_enters_values_through_the
     assert form.status_code == 200 and 'value="life_area=housing"' in form.text
     refused = client.submit(f"/plan/massnahmen/{plan.measure.id}/indikatoren", {
         "title": "Schulungen", "baseline": "viele", "direction": "up", "kind": "manual", "granularity": "quarter"})
-    assert refused.status_code == 422 and 'value="viele"' in refused.text and "Please enter a number" in refused.text
+    assert refused.status_code == 422 and 'value="viele"' in refused.text and 'id="error-baseline"' in refused.text
     created = client.submit(f"/plan/massnahmen/{plan.measure.id}/indikatoren", {
         "title": "Schulungen", "baseline": "0", "target": "12", "direction": "up", "kind": "manual",
         "granularity": "quarter"})
@@ -201,8 +201,19 @@ def test_the_measure_trend_of_a_bound_indicator_shows_suppressed_never_the_numbe
     client.login(personas["strategy_member"])
     page = client.get(f"/plan/indikatoren/{indicator.id}").text
     assert "<td>2026-Q1</td><td>6</td>" in page
-    assert "<td>2026-Q2</td><td>suppressed</td>" in page
+    assert '<td>2026-Q2</td><td class="suppressed">' in page
     assert "<td>2026-Q2</td><td>2</td>" not in page
     # The suppressed quarter breaks the line: two lone dots and a hollow mark where Q2 would be.
     assert page.count('class="trend-dot"') == 2 and page.count('class="trend-gap"') == 1 and "<polyline" not in page
-    assert "Enter a value" not in page  # bound indicators take their values from the dashboard only
+    assert f'action="/plan/indikatoren/{indicator.id}/werte"' not in page  # values come from the dashboard only
+
+
+def test_the_plan_overview_lists_each_goals_indicators_with_the_newest_value(client, db, personas, plan):
+    add_districts(db)
+    _housing_incidents(db, personas["counsellor_a"].organisation_id)
+    indicator = _bound(db, personas, plan, (("life_area", "housing"),))
+    db.commit()
+    client.login(personas["strategy_member"])
+    page = client.get(f"/plan/{plan.plan_id}").text
+    assert f'href="/plan/indikatoren/{indicator.id}"' in page and "2026-Q3 11" in page
+    assert f'href="/plan/ziele/{plan.goal.id}/indikatoren/neu"' not in page  # coordinators add indicators

@@ -197,26 +197,29 @@ def test_a_coordinator_runs_a_meeting_through_its_pages(client, db, personas, pl
     from tests.web_client import text_of
     member_org = personas["strategy_member"].organisation_id
     client.login(personas["coordinator"])
-    refused = client.submit(f"/plan/{plan.plan_id}/sitzungen", {"title": "4. Runder Tisch", "held_on": "morgen"})
+    refused = client.submit(f"/plan/{plan.plan_id}/sitzungen", {"title": "4. Runder Tisch", "held_on": ""})
     assert refused.status_code == 422 and 'value="4. Runder Tisch"' in refused.text
+    assert 'id="error-held_on"' in refused.text
     created = client.submit(f"/plan/{plan.plan_id}/sitzungen", {"title": "4. Runder Tisch", "held_on": "2026-01-20"})
     assert created.status_code == 303
     path = created.headers["location"].split("?")[0]
-    assert client.submit(f"{path}/tagesordnung", {"title": "Schulungen", "measure_id": str(plan.measure.id)}
+    assert client.submit(f"{path}/tagesordnung", {"title": "Schulungen", "item_measure_id": str(plan.measure.id)}
                          ).status_code == 303
     bad = client.submit(f"{path}/anwesenheit", {f"status-{member_org}": "present", f"persons-{member_org}": "x"})
-    assert bad.status_code == 422 and "from 0 to 99" in bad.text and 'value="x"' in bad.text
+    assert bad.status_code == 422 and f'id="error-persons-{member_org}"' in bad.text and 'value="x"' in bad.text
     assert client.submit(f"{path}/anwesenheit", {f"status-{member_org}": "present", f"persons-{member_org}": "3"}
                          ).status_code == 303
     assert client.submit(f"{path}/protokoll", {"minutes": "Bericht der Partner."}).status_code == 303
     no_measure = client.submit(f"{path}/beschluesse", {"kind": "agree", "measure_id": "", "text": "Vereinbart."})
     assert no_measure.status_code == 422 and "Vereinbart." in no_measure.text
+    assert 'id="error-measure_id"' in no_measure.text
     assert client.submit(f"{path}/beschluesse", {"kind": "agree", "measure_id": str(plan.measure.id),
                                                  "text": "Die Schulungen werden vereinbart."}).status_code == 303
     assert client.submit(f"{path}/abgehalten").status_code == 303
     page = text_of(client.get(path).text)
-    for expected in ("Schulungen", "Bericht der Partner.", "2026/1", "Die Schulungen werden vereinbart.", "held"):
+    for expected in ("Schulungen", "Bericht der Partner.", "2026/1", "Die Schulungen werden vereinbart."):
         assert expected in page
+    assert f'action="{path}/abgehalten"' not in client.get(path).text  # held: nothing left to mark
     register = client.get(f"/plan/{plan.plan_id}/beschluesse").text
     assert f'href="/plan/massnahmen/{plan.measure.id}"' in register and f'href="{path}"' in register
     db.expire_all()
@@ -229,7 +232,8 @@ def test_members_read_meetings_and_the_briefing_but_cannot_change_them(client, d
     db.commit()
     client.login(personas["strategy_member"])
     page = client.get(f"/plan/sitzungen/{meeting.id}")
-    assert page.status_code == 200 and "Record decision" not in page.text and "<textarea" not in page.text
+    assert page.status_code == 200 and "/beschluesse" not in page.text.split("</main>")[0].split("<main")[1] \
+        and "<textarea" not in page.text
     assert client.submit(f"/plan/sitzungen/{meeting.id}/protokoll", {"minutes": "x"}).status_code == 403
     briefing_page = client.get(f"/plan/{plan.plan_id}/briefing")
     assert briefing_page.status_code == 200 and "briefing.pdf" in briefing_page.text

@@ -8,6 +8,7 @@ Metadata: title and creator only; no author, no names of persons anywhere in the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from strategy.briefing import Briefing
 from strategy.indicators import SUPPRESSED, TrendValue
 from web.trend_chart import format_number
 
+# fontTools reports every font subset at INFO; the application log should not fill with it.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SYSTEM_FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 LATIN1_SUBSTITUTES = str.maketrans({"„": '"', "“": '"', "”": '"', "‚": "'", "‘": "'", "’": "'", "–": "-",

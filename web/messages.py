@@ -114,6 +114,7 @@ FIELD_MESSAGES = {
     "persons_invalid": _("Please enter a number of persons from 0 to 99."),
     "persons_needed": _("Please enter how many persons were present."),
     "meeting_in_future": _("A meeting can be marked as held only on or after its date."),
+    "decision_needs_measure": _("Please choose the measure this decision is about."),
 }
 
 ROLE_LABELS = {

@@ -102,6 +102,12 @@ class IndicatorView:
     def target(self) -> str:
         return format_number(self.indicator.target) or "–"
 
+    @property
+    def latest(self) -> TrendRow | None:
+        """The newest period with a value or a suppression."""
+        known = [row for row in self.chart.rows if row.value is not None or row.suppressed]
+        return known[-1] if known else None
+
 
 def indicator_view(indicator: Indicator, trend: Trend, k: int) -> IndicatorView:
     return IndicatorView(indicator, trend_chart(indicator, trend), k)
@@ -124,3 +130,15 @@ def indicator_panel(db: Session, settings: Any, *, measure_id: int | None = None
     add_url = (f"/plan/massnahmen/{measure_id}/indikatoren/neu" if measure_id is not None
                else f"/plan/ziele/{goal_id}/indikatoren/neu")
     return IndicatorPanel(views, add_url)
+
+
+def goal_indicators(db: Session, settings: Any, plan_id: int) -> dict[int, list[IndicatorView]]:
+    """The indicators of the plan's goals with their trends, by goal (for the plan overview)."""
+    disclosure, today = disclosure_from(settings), utcnow().date()
+    result: dict[int, list[IndicatorView]] = {}
+    for indicator in indicators_of(db, plan_id=plan_id):
+        if indicator.goal_id is not None:
+            trend = indicator_trend(db, indicator, disclosure, today=today)
+            result.setdefault(indicator.goal_id, []).append(
+                indicator_view(indicator, trend, settings.suppression_k))
+    return result

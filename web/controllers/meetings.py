@@ -77,6 +77,8 @@ def meeting_create(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
         meeting = create_meeting(db, actor, plan_id, title=values["title"], held_on=held_on, now=utcnow())
     except ValidationFailed as exc:
         db.rollback()
+        if held_on is None:  # a date field can only show a date; browsers send nothing else anyway
+            values["held_on"] = ""
         return _list_page(request, db, actor, plan, status=422, form=FormState(values=values, errors=exc.errors))
     db.commit()
     return Redirect(f"/plan/sitzungen/{meeting.id}?notice=meeting_created", status_code=303)
@@ -134,18 +136,20 @@ def agenda_add(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, mee
                data: Form) -> Template | Redirect:
     meeting = meetings.get_meeting(db, actor, meeting_id)
     POLICY.require(actor, "meeting.manage")
-    values = {name: form_text(data, name) for name in ("title", "measure_id")}
+    # "item_measure_id": the decision form on the same page has its own measure field.
+    values = {name: form_text(data, name) for name in ("title", "item_measure_id")}
     allowed = {m.id for m in _measures(db, meeting.plan_id) if m.id is not None}
     try:
-        measure_id = as_int(values["measure_id"]) if values["measure_id"] else None
-        if values["measure_id"] and measure_id is None:
+        measure_id = as_int(values["item_measure_id"]) if values["item_measure_id"] else None
+        if values["item_measure_id"] and measure_id is None:
             raise ValidationFailed({"measure_id": "choose_option"})
         meetings.add_agenda_item(db, actor, meeting_id, title=values["title"], measure_id=measure_id,
                                  allowed_measures=allowed, now=utcnow())
     except ValidationFailed as exc:
         db.rollback()
+        errors = {("item_measure_id" if name == "measure_id" else name): code for name, code in exc.errors.items()}
         return _meeting_page(request, db, actor, meeting, status=422,
-                             agenda_form=FormState(values=values, errors=exc.errors))
+                             agenda_form=FormState(values=values, errors=errors))
     db.commit()
     return _done(meeting_id, "agenda_saved")
 

@@ -35,7 +35,7 @@ from web.labels import CODE_LABELS, options_for
 from web.messages import _
 from web.plan_timeline import timeline_svg
 from web.templating import FormState, page
-from web.trend_chart import indicator_panel
+from web.trend_chart import goal_indicators, indicator_panel
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 READ = {"permission": "plan.read"}
@@ -102,6 +102,7 @@ def _overview_page(request: Request[Any, Any, Any], db: Session, actor: Actor, p
     return _page(request, "plans/overview.html", status=status, overview=overview, plan=overview.plan,
                  progress=overview.progress, progress_by_field=progress_by_field, progress_by_goal=progress_by_goal,
                  decisions=plan_decisions, measure_options=measure_options,
+                 goal_indicators=goal_indicators(db, request.app.state.settings, plan_id),
                  decision_kind_options=[(k, gettext_for(request, v)) for k, v in labels.DECISION_KIND_LABELS.items()],
                  field_options=[(str(f.field.id), f.field.title) for f in overview.fields],
                  adopt_options=[(str(d.id), f"{d.number} – {d.text[:80]}") for d in plan_decisions
