@@ -48,7 +48,8 @@ def complete(values: dict[K, int], relations: Sequence[tuple[K, list[K]]], hidde
 
 
 def protect(family: Any, k: int,
-            *, audit: bool = True, also_hidden: set[Any] = frozenset()) -> dict[Any, tuple[int | None, int | None]]:
+            *, audit: bool = True,
+            also_hidden: frozenset[Any] | set[Any] = frozenset()) -> dict[Any, tuple[int | None, int | None]]:
     """The published family: (count, persons), None where hidden (also every cell of `also_hidden`)."""
     values: dict[Any, tuple[int, int]] = family.values
     relations = family.relations

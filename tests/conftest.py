@@ -15,10 +15,10 @@ from sqlmodel import Session, SQLModel
 
 import core.models  # noqa: F401
 import reporting.models  # noqa: F401
-import reporting.rollup  # noqa: F401
-import reporting.snapshot  # noqa: F401
 from core.db import make_engine
 from core.migrate import upgrade
+from reporting import rollup as _rollup  # noqa: F401  (statistics tables)
+from reporting import snapshot as _snapshot  # noqa: F401
 from tests.personas import PersonaFactory
 from web.settings import Settings
 
