@@ -79,7 +79,8 @@ def load(engine: Engine, count: int) -> int:
     from core.clock import utcnow
     from reporting.models import District
     with Session(engine) as session:
-        centre = create_organisation(session, SYSTEM, name="Bench centre", kind=OrganisationKind.COUNSELLING_CENTRE, now=utcnow())
+        centre = create_organisation(session, SYSTEM, name="Bench centre", kind=OrganisationKind.COUNSELLING_CENTRE,
+                                     now=utcnow())
         for position, code in enumerate(DISTRICTS):
             session.add(District(code=code, name=code, position=position))
         session.commit()

@@ -52,7 +52,10 @@ def unprotected(relations: Sequence[tuple[Key, list[Key]]], counts: dict[Key, in
     columns = {cell: n for n, cell in enumerate(sorted(hidden, key=str))}
     if not columns:
         return []
-    rows, cols, data, targets = [], [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    data: list[float] = []
+    targets: list[int] = []
     for total, parts in relations:
         if not any(c in hidden for c in (total, *parts)):
             continue

@@ -147,7 +147,7 @@ def _apply(session: Session, deltas: Counter[tuple[int, int, str, str, str, str]
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    statement = upsert(StatisticsRollup.__table__)  # type: ignore[arg-type]
+    statement = upsert(StatisticsRollup.__table__)  # type: ignore[arg-type, attr-defined]
     statement = statement.on_conflict_do_update(
         index_elements=["year", "month", "dim_a", "code_a", "dim_b", "code_b"],
         set_={"count": StatisticsRollup.__table__.c.count + statement.excluded.count,  # type: ignore[attr-defined]
@@ -207,11 +207,11 @@ def rebuild_rollup(session: Session) -> int:
     conn.execute(delete(StatisticsRollup))
     conn.execute(delete(StatisticsMember))
     _rebuild_members(conn)
-    member = StatisticsMember.__table__
+    member = StatisticsMember.__table__  # type: ignore[attr-defined]
     m = member.c  # type: ignore[attr-defined]
     shapes = [((), ()), ((VERSION,), ())] + [((dim,), ()) for dim in DIMS] + \
         [((a,), (b,)) for a, b in combinations(DIMS, 2)]
-    rollup = StatisticsRollup.__table__
+    rollup = StatisticsRollup.__table__  # type: ignore[attr-defined]
     target = [rollup.c.year, rollup.c.month, rollup.c.dim_a, rollup.c.code_a, rollup.c.dim_b,  # type: ignore[attr-defined]
               rollup.c.code_b, rollup.c.count, rollup.c.persons]  # type: ignore[attr-defined]
     for first, second in shapes:
@@ -220,7 +220,7 @@ def rebuild_rollup(session: Session) -> int:
         query = select(m.year, m.month, a_name, a_code, b_name, b_code, func.count(), func.sum(m.persons)) \
             .group_by(m.year, m.month, *a_group, *b_group)
         conn.execute(insert(rollup).from_select([c.name for c in target], query))
-    code = IncidentCode.__table__
+    code = IncidentCode.__table__  # type: ignore[attr-defined]
     k = code.c  # type: ignore[attr-defined]
     for multi_dim, field in MULTI.items():
         own = multi_dim[:-1]
@@ -243,7 +243,7 @@ def rebuild_rollup(session: Session) -> int:
     conn.execute(delete(StatisticsStale))
     years = [row[0] for row in conn.execute(select(m.year).distinct())]
     for year in years:
-        conn.execute(insert(StatisticsStale.__table__).values(year=year))  # type: ignore[arg-type]
+        conn.execute(insert(StatisticsStale.__table__).values(year=year))  # type: ignore[arg-type, attr-defined]
     from reporting.snapshot import forget_snapshots
     forget_snapshots(session)
     return int(conn.execute(select(func.count()).select_from(rollup)).scalar_one())
@@ -279,4 +279,4 @@ def _rebuild_members(conn: Connection) -> None:
                     joined("incident_types"), joined("motives"), i.taxonomy_version) \
         .where(i.verification.in_(sorted(tx.COUNTED_VERIFICATIONS)))
     columns = ["incident_id", "year", "month", "persons", *DIMS, "incident_types", "motives", "taxonomy_version"]
-    conn.execute(insert(StatisticsMember.__table__).from_select(columns, values))  # type: ignore[arg-type]
+    conn.execute(insert(StatisticsMember.__table__).from_select(columns, values))  # type: ignore[arg-type, attr-defined]

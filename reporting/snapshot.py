@@ -15,6 +15,7 @@ from itertools import combinations
 
 from sqlalchemy import Index, delete, insert, select, text
 from sqlmodel import Field, Session, SQLModel, col
+from sqlmodel import select as sm_select
 
 from reporting.disclosure import protect
 from reporting.rollup import DIMS, MULTI, VERSION, StatisticsRollup, StatisticsStale
@@ -138,9 +139,9 @@ def _relations(values: dict[CellKey, tuple[int, int]], year: int, months: list[i
 
 
 def forget_snapshots(session: Session, year: int | None = None) -> None:
-    ids = select(StatisticsSnapshot.id)
+    ids = select(col(StatisticsSnapshot.id))
     if year is not None:
-        ids = ids.where(StatisticsSnapshot.year == year)
+        ids = ids.where(col(StatisticsSnapshot.year) == year)
     session.execute(delete(StatisticsSnapshotCell).where(col(StatisticsSnapshotCell.snapshot_id).in_(ids)))
     statement = delete(StatisticsSnapshot)
     if year is not None:
@@ -160,11 +161,11 @@ def snapshot_id(session: Session, year: int, audience: str, k: int, published_mo
     if session.get(StatisticsStale, year) is not None:
         forget_snapshots(session, year)
         session.execute(delete(StatisticsStale).where(col(StatisticsStale.year) == year))
-    existing = session.exec(select(StatisticsSnapshot).where(  # type: ignore[call-overload]
+    existing = session.exec(sm_select(StatisticsSnapshot).where(
         StatisticsSnapshot.year == year, StatisticsSnapshot.audience == audience, StatisticsSnapshot.k == k,
-        StatisticsSnapshot.published_months == published_months)).scalar_one_or_none()
-    if existing is not None:
-        return int(existing.id), existing.token
+        StatisticsSnapshot.published_months == published_months)).first()
+    if existing is not None and existing.id is not None:
+        return existing.id, existing.token
     return decide_snapshot(session, year, audience, k, published_months, staff_k=staff_k)
 
 
@@ -176,8 +177,8 @@ def decide_snapshot(session: Session, year: int, audience: str, k: int, publishe
         # Staff see the public figures too: nothing hidden from staff may show in public.
         staff, _ = snapshot_id(session, year, "staff", staff_k, published_months)
         also_hidden = {(c.period, c.dim_a, c.code_a, c.dim_b, c.code_b) for c in session.exec(
-            select(StatisticsSnapshotCell).where(StatisticsSnapshotCell.snapshot_id == staff,
-                                                 col(StatisticsSnapshotCell.count).is_(None))).scalars()}
+            sm_select(StatisticsSnapshotCell).where(StatisticsSnapshotCell.snapshot_id == staff,
+                                                    col(StatisticsSnapshotCell.count).is_(None))).all()}
     published = protect(family, k, also_hidden=also_hidden)
     snapshot = StatisticsSnapshot(year=year, audience=audience, k=k, published_months=published_months)
     session.add(snapshot)

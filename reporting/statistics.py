@@ -236,8 +236,8 @@ def _check_view(audience: Audience, period: Period, rows: str | None, columns: s
         return
     _check_dimension(rows)
     _check_dimension(columns)
-    if period.granularity is Granularity.MONTH and (columns is not None or multiple or (filters and rows)):
-        raise ValueError("months are broken down by one dimension")
+    if period.granularity is not Granularity.YEAR and (columns is not None or multiple or (filters and rows)):
+        raise ValueError("months and quarters are broken down by one dimension")
 
 
 def _snapshot(session: Session, disclosure: Disclosure, audience: Audience, year: int,
@@ -438,11 +438,41 @@ __all__ = [
     "Figure",
     "Granularity",
     "Period",
+    "View",
     "available_periods",
     "breakdown",
     "compare",
     "dimension_codes",
     "disclosure_from",
+    "offered_views",
     "rebuild_rollup",
     "series",
 ]
+
+
+@dataclass(frozen=True)
+class View:
+    """One kind of table offered: rows (and columns) by dimensions, or rows filtered on one code of another
+    dimension (`filter_by`, every code of it offered), or multiple answers of `rows`."""
+
+    rows: str | None
+    columns: str | None = None
+    filter_by: str | None = None
+    multiple: bool = False
+
+
+def offered_views(audience: Audience, granularity: Granularity) -> list[View]:
+    """Every kind of table offered to the audience for a period of that granularity (the UI offers these)."""
+    if audience is Audience.PUBLIC:
+        if granularity is not Granularity.YEAR:
+            return []
+        return [View(None), *(View(d) for d in PUBLIC_DIMENSIONS),
+                *(View(d, multiple=True) for d in MULTI_DIMENSIONS)]
+    views = [View(None), *(View(d) for d in DIMENSIONS), *(View(None, filter_by=d) for d in DIMENSIONS)]
+    if granularity is not Granularity.YEAR:
+        return views
+    views += [View(d, filter_by=f) for d in DIMENSIONS for f in DIMENSIONS if f != d]
+    views += [View(r, c) for r in DIMENSIONS for c in DIMENSIONS if c != r]
+    views += [View(d, multiple=True) for d in MULTI_DIMENSIONS]
+    views += [View(d, c, multiple=True) for d in MULTI_DIMENSIONS for c in DIMENSIONS if c != d]
+    return views

@@ -258,3 +258,27 @@ def test_triage_and_recoding_in_the_workspace_keep_the_rollup_current(client, pe
     assert _rollup(db) == {}
     rebuild_rollup(db)
     assert _rollup(db) == {}
+
+
+def test_figure_reads_never_touch_the_incident_table(db, centre, engine):
+    """Figures come from the rollup and the stored snapshot: no statement of a read names `incident`,
+    and a warm read is at most three small queries whatever the history holds."""
+    from sqlalchemy import event
+    _seed(db, centre)
+    seen: list[str] = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        breakdown(db, DISCLOSE, Audience.STAFF, Period.parse("2025"), "district", "motive", today=LATER)  # decides
+        cold = list(seen)
+        seen.clear()
+        breakdown(db, DISCLOSE, Audience.STAFF, Period.parse("2025"), "motive", "district", today=LATER)
+        warm = list(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    import re
+    for statement in cold + warm:
+        assert not re.search(r"\bincident\b", statement), statement
+    assert len(warm) <= 3

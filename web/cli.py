@@ -55,6 +55,19 @@ def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild_statistics(settings: Settings, _args: argparse.Namespace) -> int:
+    """Recompute the statistics rollup from all incidents (after a bulk load, or to repair it)."""
+    import time
+
+    from reporting.statistics import rebuild_rollup
+    engine = make_engine(settings.database_url, pool=False)
+    started = time.perf_counter()
+    with session_scope(engine) as session:
+        rows = rebuild_rollup(session)
+    print(f"statistics rebuilt: {rows} rollup rows in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def cmd_demo_code(_settings: Settings, _args: argparse.Namespace) -> int:
     from web.demo import current_codes
     for email, code in current_codes().items():
@@ -196,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     districts.add_argument("file", help="FeatureCollection of Polygon/MultiPolygon with properties code and name")
     districts.set_defaults(func=cmd_import_districts)
     sub.add_parser("seed-demo", help="load the Musterstadt demo data (once)").set_defaults(func=cmd_seed_demo)
+    sub.add_parser("rebuild-statistics", help="recompute the statistics rollup from all incidents").set_defaults(
+        func=cmd_rebuild_statistics)
     sub.add_parser("demo-code", help="current authenticator codes of the demo log-ins").set_defaults(
         func=cmd_demo_code)
     scheduler = sub.add_parser("scheduler", help="run the one scheduler process (a second one stands by)")
