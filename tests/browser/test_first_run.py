@@ -163,11 +163,6 @@ def test_a_fresh_instance_is_set_up_and_receives_a_report(browser: Browser, fres
     counsellor.locator("#field-decision-verified").check()
     with counsellor.expect_navigation():
         counsellor.locator(f"form[action='/beratung/meldungen/{incidents[0].id}/sichtung'] button").click()
-    with _db(fresh) as db:
-        # Triage does not yet update the statistics rollup by itself (see the report of this branch).
-        from reporting.statistics import rebuild_rollup
-        rebuild_rollup(db)
-        db.commit()
     goto(counsellor, "/statistik/karte?year=2025")
     district_map = counsellor.locator("main svg")
     assert district_map.count() >= 1, "no map on the dashboard"
