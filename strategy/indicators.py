@@ -172,6 +172,10 @@ def _clean(session: Session, data: IndicatorInput) -> dict[str, object]:
         dimensions = [d for d, _c in chosen]
         if len(chosen) > MAX_FILTERS or len(set(dimensions)) != len(dimensions):
             errors["filters"] = "figure_invalid"
+        elif len(chosen) == MAX_FILTERS and data.granularity != Granularity.YEAR:
+            # The engine offers a table filtered on one code of another dimension per year only, so
+            # that quarterly and monthly small numbers cannot be worked out from overlapping tables.
+            errors["filters"] = "figure_two_conditions_yearly"
         for dimension, code in chosen:
             if dimension not in DIMENSIONS or code not in dimension_codes(session, dimension):
                 errors["filters"] = "figure_invalid"

@@ -124,5 +124,18 @@ def client(app, db: Session):
 
 
 @pytest.fixture
+def english_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test client of the test asks for English pages, for tests that read the wording of the
+    msgids (German is the default language)."""
+    from tests.web_client import WebClient
+    original = WebClient.__init__
+
+    def english_init(self, app, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        original(self, app, **kwargs)
+        self.cookies.set("lang", "en")
+    monkeypatch.setattr(WebClient, "__init__", english_init)
+
+
+@pytest.fixture
 def personas(db: Session, crypto) -> PersonaFactory:
     return PersonaFactory(db, crypto)

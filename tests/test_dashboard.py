@@ -14,6 +14,9 @@ from PIL import Image
 from tests.dashboard_data import KnownFigures, add_known_figures
 from tests.web_client import WebClient, text_of
 
+# These tests read the English wording (German is the default language).
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 ALLOWED = ("counsellor_a", "lead_a", "coordinator", "strategy_member")
 
 

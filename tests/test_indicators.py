@@ -22,6 +22,9 @@ from tests.personas import add_districts
 from tests.plan_data import make_plan
 from tests.statistics_data import add_incident
 
+# These tests read the English wording (German is the default language).
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
 DISCLOSE = Disclosure(k=5, public_k=10, delay_days=14)
@@ -78,6 +81,9 @@ def test_bad_periods_and_numbers_are_refused_with_a_message_per_field(db, person
                                              filters=(("life_area", "no_such_code"),)), now=NOW)
     assert bad_definition.value.errors == {"title": "required", "baseline": "number_invalid",
                                            "direction": "choose_option", "filters": "figure_invalid"}
+    with pytest.raises(ValidationFailed) as quarterly_pair:
+        _bound(db, personas, plan, (("life_area", "housing"), ("place_type", "housing_market")))
+    assert quarterly_pair.value.errors == {"filters": "figure_two_conditions_yearly"}
 
 
 def _housing_incidents(db, centre_id: int) -> None:
@@ -109,18 +115,15 @@ def test_a_bound_indicator_shows_the_dashboards_figure_and_suppressed_where_the_
         db, personas, plan):
     add_districts(db)
     _housing_incidents(db, personas["counsellor_a"].organisation_id)
-    in_hafen = _bound(db, personas, plan, (("life_area", "housing"), ("district", "hafen")))
+    in_hafen = _bound(db, personas, plan, (("district", "hafen"),))
     housing = _bound(db, personas, plan, (("life_area", "housing"),))
     for indicator in (in_hafen, housing):
         trend = indicator_trend(db, indicator, DISCLOSE, today=TODAY)
         assert [p.key for p, _ in trend] == ["2026-Q1", "2026-Q2", "2026-Q3"]
         for period, value in trend:
-            if indicator is housing:
-                cell = breakdown(db, DISCLOSE, Audience.STAFF, period, None, None, [("life_area", "housing")],
-                                 today=TODAY).total
-            else:  # the dashboard's table of Hafen's incidents by area of life, row "housing"
-                cell = breakdown(db, DISCLOSE, Audience.STAFF, period, "life_area", None, [("district", "hafen")],
-                                 today=TODAY).row_totals["housing"]
+            condition = [("life_area", "housing")] if indicator is housing else [("district", "hafen")]
+            # the dashboard's total for the quarter under the same condition
+            cell = breakdown(db, DISCLOSE, Audience.STAFF, period, None, None, condition, today=TODAY).total
             assert value == (SUPPRESSED if cell.suppressed else float(cell.count or 0))
     values = dict((p.key, v) for p, v in indicator_trend(db, in_hafen, DISCLOSE, today=TODAY))
     assert values["2026-Q1"] == 6.0
@@ -155,7 +158,7 @@ def test_changes_since_list_new_manual_values_and_newly_published_figures(db, pe
     enter_value(db, personas["coordinator"].actor, manual, period_key="2026-Q1", value_text="2",
                 now=datetime(2026, 4, 2, tzinfo=UTC))
     enter_value(db, personas["coordinator"].actor, manual, period_key="2026-Q2", value_text="5", now=NOW)
-    bound = _bound(db, personas, plan, (("life_area", "housing"), ("district", "hafen")))
+    bound = _bound(db, personas, plan, (("district", "hafen"),))
     changes = changes_since(db, [manual, bound], DISCLOSE, since=date(2026, 9, 1), today=TODAY)
     by_title = {c.indicator.id: c for c in changes}
     assert (by_title[manual.id].period.key, by_title[manual.id].value, by_title[manual.id].previous) == \
@@ -196,7 +199,7 @@ def test_coordinator_defines_an_indicator_and_the_lead_enters_values_through_the
 def test_the_measure_trend_of_a_bound_indicator_shows_suppressed_never_the_number(client, db, personas, plan):
     add_districts(db)
     _housing_incidents(db, personas["counsellor_a"].organisation_id)
-    indicator = _bound(db, personas, plan, (("life_area", "housing"), ("district", "hafen")))
+    indicator = _bound(db, personas, plan, (("district", "hafen"),))
     db.commit()
     client.login(personas["strategy_member"])
     page = client.get(f"/plan/indikatoren/{indicator.id}").text

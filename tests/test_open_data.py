@@ -28,6 +28,9 @@ from tests.scratch import scratch_database_url
 from tests.statistics_data import add_incident
 from tests.web_client import WebClient
 
+# These tests read the English wording (German is the default language).
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 TODAY = date(2026, 3, 1)
 DISCLOSE = Disclosure(k=3, public_k=5, delay_days=14)
 TYPES = ("insult_verbal_abuse", "discrimination", "threat_coercion", "physical_attack")

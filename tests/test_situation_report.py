@@ -19,6 +19,9 @@ from tests.personas import add_districts
 from tests.statistics_data import add_incident
 from tests.test_open_data import _year_of_incidents
 
+# These tests read the English wording (German is the default language).
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 
 @pytest.fixture
 def year_2025(db, personas) -> int:

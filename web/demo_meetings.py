@@ -108,7 +108,7 @@ def _indicators(session: Session, petra: Actor, plan_id: int, all_measures: list
     indicators.create_indicator(
         session, petra, plan_id=plan_id, measure_id=target.id, now=now - timedelta(days=400),
         data=indicators.IndicatorInput(title="Gemeldete Vorfälle auf dem Wohnungsmarkt im Stadtteil Hafen",
-                                       unit="Meldungen", direction="down", kind="figure", granularity="quarter",
+                                       unit="Meldungen", direction="down", kind="figure", granularity="year",
                                        filters=(("district", "hafen"), ("place_type", "housing_market"))))
     if goal is not None and goal.id is not None and field is not None:
         indicators.create_indicator(
