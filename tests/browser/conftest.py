@@ -183,7 +183,11 @@ def persona_page(persona_contexts: Callable[[str], BrowserContext]) -> Iterator[
     pages: list[Page] = []
 
     def open_page(email: str) -> Page:
-        new = watch(persona_contexts(email).new_page())
+        context = persona_contexts(email)
+        # The logged-in contexts live for the whole run; a language chosen in an earlier test must not
+        # carry over, so each test starts with the browser's own language (German).
+        context.clear_cookies(name="lang")
+        new = watch(context.new_page())
         pages.append(new)
         return new
 
