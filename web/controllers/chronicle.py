@@ -112,46 +112,38 @@ def review_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, en
     return _review_page(request, db, actor, entry_id, notice=notice)
 
 
+def _decide(request: Request[Any, Any, Any], db: Session, actor: Actor, entry_id: str, decision: Any,
+            values: dict[str, Any], form_name: str, notice: str) -> Template | Redirect:
+    """One review decision: done and back to the queue, or the review page again with the form's messages."""
+    try:
+        decision(db, actor, entry_id, now=utcnow(), **values)
+    except ValidationFailed as exc:
+        db.rollback()
+        forms: dict[str, Any] = {form_name: FormState(values, exc.errors)}
+        return _review_page(request, db, actor, entry_id, status=422, **forms)
+    db.commit()
+    return Redirect(f"/beratung/chronik?notice={notice}", status_code=303)
+
+
 @post("/beratung/chronik/{entry_id:str}/freigeben", include_in_schema=False, sync_to_thread=True, opt=QUEUE)
 def approve(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, entry_id: FromPath[str],
             data: Form) -> Template | Redirect:
-    checks = form_list(data, "checks")
-    try:
-        chronicle.approve_entry(db, actor, entry_id, checks=checks, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _review_page(request, db, actor, entry_id, status=422,
-                            approve_form=FormState({"checks": checks}, exc.errors))
-    db.commit()
-    return Redirect("/beratung/chronik?notice=chronicle_approved", status_code=303)
+    return _decide(request, db, actor, entry_id, chronicle.approve_entry, {"checks": form_list(data, "checks")},
+                   "approve_form", "chronicle_approved")
 
 
 @post("/beratung/chronik/{entry_id:str}/zurueckgeben", include_in_schema=False, sync_to_thread=True, opt=QUEUE)
 def return_for_changes(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, entry_id: FromPath[str],
                        data: Form) -> Template | Redirect:
-    reasons = form_list(data, "reasons")
-    try:
-        chronicle.return_entry(db, actor, entry_id, reasons=reasons, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _review_page(request, db, actor, entry_id, status=422,
-                            return_form=FormState({"reasons": reasons}, exc.errors))
-    db.commit()
-    return Redirect("/beratung/chronik?notice=chronicle_returned", status_code=303)
+    return _decide(request, db, actor, entry_id, chronicle.return_entry, {"reasons": form_list(data, "reasons")},
+                   "return_form", "chronicle_returned")
 
 
 @post("/beratung/chronik/{entry_id:str}/zurueckziehen", include_in_schema=False, sync_to_thread=True, opt=QUEUE)
 def withdraw(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, entry_id: FromPath[str],
              data: Form) -> Template | Redirect:
-    reason = form_text(data, "reason")
-    try:
-        chronicle.withdraw_entry(db, actor, entry_id, reason=reason, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _review_page(request, db, actor, entry_id, status=422,
-                            withdraw_form=FormState({"reason": reason}, exc.errors))
-    db.commit()
-    return Redirect("/beratung/chronik?notice=chronicle_withdrawn", status_code=303)
+    return _decide(request, db, actor, entry_id, chronicle.withdraw_entry, {"reason": form_text(data, "reason")},
+                   "withdraw_form", "chronicle_withdrawn")
 
 
 # --- the public side -----------------------------------------------------------------------------
