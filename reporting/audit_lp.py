@@ -6,6 +6,9 @@ the greatest value it can take, the hidden cells being non-negative unknowns tha
 with the published numbers. A hidden cell whose range is narrower than one whole incident is exposed;
 then one more cell of a sum around it is hidden and the audit runs again. Alternatives found for one cell
 usually move many others too, so a few random directions prove most cells before any cell-by-cell search.
+With the family's never-published unknowns (month x district x one dimension, reporting.snapshot) and
+their sums, every solution is the margin of some joint table of incidents, so the audit is as strong as
+an attacker who solves for the joint table itself.
 """
 
 from __future__ import annotations
@@ -24,19 +27,35 @@ Key = tuple[str, str, str, str, str]
 def audit_family(family: Any, counts: dict[Key, int], hidden: set[Key],
                  complete: Callable[[set[Key]], set[Key]], *, max_solves: int = 200) -> set[Key]:
     """Hide more cells until every hidden cell has a feasible range of at least one whole incident."""
+    unknowns: dict[Key, int] = getattr(family, "unknowns", {})
+    relations = [*family.relations, *getattr(family, "linking", [])]
+    every_count = {**counts, **unknowns}
     relations_of: dict[Key, list[int]] = defaultdict(list)
-    for number, (total, parts) in enumerate(family.relations):
+    for number, (total, parts) in enumerate(relations):
         for cell in (total, *parts):
             relations_of[cell].append(number)
+
+    def neighbours(cell: Key, depth: int = 2) -> set[Key]:
+        """Published cells summed with this one, looking through never-published unknowns."""
+        found: set[Key] = set()
+        for number in relations_of[cell]:
+            total, parts = relations[number]
+            for other in (total, *parts):
+                if other in unknowns:
+                    if depth > 1:
+                        found |= neighbours(other, depth - 1)
+                elif other != cell:
+                    found.add(other)
+        return found
+
     hidden = set(hidden)
     while True:
-        weak = unprotected(family.relations, counts, hidden, max_solves=max_solves)
+        weak = unprotected(relations, every_count, hidden, unknown=set(unknowns), max_solves=max_solves)
         if not weak:
             return hidden
         before = len(hidden)
         for cell in weak:
-            candidates = sorted((counts[other], str(other), other) for number in relations_of[cell]
-                                for other in (family.relations[number][0], *family.relations[number][1])
+            candidates = sorted((counts[other], str(other), other) for other in neighbours(cell)
                                 if other not in hidden)
             if candidates:
                 hidden.add(candidates[0][2])
@@ -47,22 +66,25 @@ def audit_family(family: Any, counts: dict[Key, int], hidden: set[Key],
 
 
 def unprotected(relations: Sequence[tuple[Key, list[Key]]], counts: dict[Key, int], hidden: set[Key], *,
-                max_solves: int = 200) -> list[Key]:
-    """Hidden cells whose feasible range (given everything published) is narrower than 1."""
-    columns = {cell: n for n, cell in enumerate(sorted(hidden, key=str))}
-    if not columns:
+                unknown: frozenset[Key] | set[Key] = frozenset(), max_solves: int = 200) -> list[Key]:
+    """Hidden cells whose feasible range (given everything published) is narrower than 1.
+
+    `unknown` cells are never published: solved for, but nobody needs their range."""
+    if not hidden:
         return []
+    columns = {cell: n for n, cell in enumerate(sorted(hidden | set(unknown), key=str))}
+    targets_of = {cell: n for cell, n in columns.items() if cell in hidden}
     rows: list[int] = []
     cols: list[int] = []
     data: list[float] = []
     targets: list[int] = []
     for total, parts in relations:
-        if not any(c in hidden for c in (total, *parts)):
+        if not any(c in columns for c in (total, *parts)):
             continue
         row = len(targets)
         known = 0
         for cell, sign in ((total, -1.0), *((p, 1.0) for p in parts)):
-            if cell in hidden:
+            if cell in columns:
                 rows.append(row)
                 cols.append(columns[cell])
                 data.append(sign)
@@ -83,13 +105,13 @@ def unprotected(relations: Sequence[tuple[Key, list[Key]]], counts: dict[Key, in
         result = milp(objective, constraints=constraints, bounds=bounds, integrality=np.zeros(size))
         if result.x is None:
             return
-        for cell, n in columns.items():
+        for cell, n in targets_of.items():
             if abs(result.x[n] - truth[n]) >= 1 - 1e-9:
                 proven.add(cell)
 
     rng = np.random.default_rng(size)
     for _ in range(8):
-        open_columns = [n for cell, n in columns.items() if cell not in proven]
+        open_columns = [n for cell, n in targets_of.items() if cell not in proven]
         if not open_columns:
             break
         objective = np.zeros(size)
@@ -100,7 +122,7 @@ def unprotected(relations: Sequence[tuple[Key, list[Key]]], counts: dict[Key, in
             break
     weak: list[Key] = []
     budget = max_solves
-    for cell, n in columns.items():
+    for cell, n in targets_of.items():
         if cell in proven:
             continue
         if budget <= 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from sqlalchemy import Index, delete, insert, select, text
@@ -23,6 +23,11 @@ from reporting.rollup import DIMS, MULTI, VERSION, StatisticsRollup, StatisticsS
 # A cell of a family: (period key, dim_a, code_a, dim_b, code_b); "" for an absent dimension.
 CellKey = tuple[str, str, str, str, str]
 PUBLIC_DIMS: tuple[str, ...] = ("incident_type", "motive", "life_area", "district")
+# Cross tables (and tables filtered on a code of another dimension) always involve the district. The
+# offered tables then form a decomposable family (a star around month x district), for which an audit of
+# the tables alone is as strong as an attacker solving for the full joint table of all dimensions:
+# any set of tables consistent with the published numbers extends to some set of incidents.
+ANCHOR = "district"
 
 
 class StatisticsSnapshot(SQLModel, table=True):
@@ -54,10 +59,16 @@ class StatisticsSnapshotCell(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class Family:
-    """The values of every offered cell of a year (only cells > 0) and the sums that bind them."""
+    """The values of every offered cell of a year (only cells > 0) and the sums that bind them.
+
+    `unknowns` are cells never published (month x district x one other dimension) that the audit solves
+    for as well, bound to the offered cells by `linking`: with them the audit's unknowns describe every
+    joint table the attacker could consider (see ANCHOR)."""
 
     values: dict[CellKey, tuple[int, int]]
     relations: list[tuple[CellKey, list[CellKey]]]  # total == sum(parts) (zero parts left out)
+    unknowns: dict[CellKey, int] = field(default_factory=dict)  # true counts, 0 included
+    linking: list[tuple[CellKey, list[CellKey]]] = field(default_factory=list)
 
 
 def _period_keys(year: int, published_months: int, audience: str) -> tuple[list[int], list[int], bool]:
@@ -80,8 +91,8 @@ def offered_shapes(audience: str, granularity: str) -> set[tuple[str, str]]:
         # Months and quarters: one dimension at a time. Cross tables of a quarter would be mostly cells
         # below k (a quarter of a municipality holds some hundred incidents), hidden anyway.
         return shapes
-    shapes |= set(combinations(DIMS, 2))
-    shapes |= {(m, "") for m in MULTI} | {(m, d) for m in MULTI for d in DIMS if d != m[:-1]}
+    shapes |= {pair for pair in combinations(DIMS, 2) if ANCHOR in pair}
+    shapes |= {(m, "") for m in MULTI} | {(m, ANCHOR) for m in MULTI}
     return shapes
 
 
@@ -92,7 +103,10 @@ def build_family(session: Session, year: int, audience: str, published_months: i
         r.year == year, col(r.count) > 0, r.dim_a != VERSION)).all()
     values: dict[CellKey, list[int]] = defaultdict(lambda: [0, 0])
     shapes = {g: offered_shapes(audience, g) for g in ("month", "quarter", "year")}
+    monthly_pairs: dict[CellKey, int] = {}
     for month, dim_a, code_a, dim_b, code_b, count, persons in rows:
+        if whole_year and month in months and ANCHOR in (dim_a, dim_b) and dim_a not in MULTI:
+            monthly_pairs[(f"{year}-{month:02d}", dim_a, code_a, dim_b, code_b)] = count
         targets = []
         if month in months and (dim_a, dim_b) in shapes["month"]:
             targets.append(f"{year}-{month:02d}")
@@ -106,7 +120,56 @@ def build_family(session: Session, year: int, audience: str, published_months: i
             cell[0] += count
             cell[1] += persons
     final = {key: (v[0], v[1]) for key, v in values.items() if v[0] > 0}
-    return Family(final, list(_relations(final, year, months, quarters, whole_year)))
+    unknowns, linking = _linking(final, monthly_pairs, year, months) if whole_year and months else ({}, [])
+    return Family(final, list(_relations(final, year, months, quarters, whole_year)), unknowns, linking)
+
+
+def _pair_key(period: str, dimension: str, code: str, anchor_code: str) -> CellKey:
+    """The stored key of a (dimension, code) x (ANCHOR, anchor_code) cell (dimensions in DIMS order)."""
+    if DIMS.index(dimension) < DIMS.index(ANCHOR):
+        return period, dimension, code, ANCHOR, anchor_code
+    return period, ANCHOR, anchor_code, dimension, code
+
+
+def _linking(values: dict[CellKey, tuple[int, int]], monthly_pairs: dict[CellKey, int], year: int,
+             months: list[int]) -> tuple[dict[CellKey, int], list[tuple[CellKey, list[CellKey]]]]:
+    """The month x district x dimension cells behind the offered tables, and the sums tying them to them.
+
+    A combination is an unknown only where none of the published tables containing it shows 0 (the
+    attacker knows those are 0 too). Month x district x dimension is the joint table of a star: the
+    month's district table, the month's table of the dimension and the year's district x dimension table
+    are its margins, and tables of different dimensions share only the month's district table.
+    """
+    unknowns: dict[CellKey, int] = {}
+    by_month_district: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
+    by_month_code: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
+    by_year_cell: dict[CellKey, list[CellKey]] = defaultdict(list)
+    codes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for period, dim_a, code_a, dim_b, _ in values:
+        if dim_a and not dim_b and dim_a not in MULTI and period != f"{year}" and "Q" not in period:
+            codes[(period, dim_a)].append(code_a)
+    for month in months:
+        period = f"{year}-{month:02d}"
+        for dimension in DIMS:
+            if dimension == ANCHOR:
+                continue
+            for anchor_code in codes[(period, ANCHOR)]:
+                for code in codes[(period, dimension)]:
+                    year_cell = _pair_key(f"{year}", dimension, code, anchor_code)
+                    if year_cell not in values:
+                        continue
+                    key = _pair_key(period, dimension, code, anchor_code)
+                    unknowns[key] = monthly_pairs.get(key, 0)
+                    by_month_district[(period, dimension, anchor_code)].append(key)
+                    by_month_code[(period, dimension, code)].append(key)
+                    by_year_cell[year_cell].append(key)
+    linking: list[tuple[CellKey, list[CellKey]]] = []
+    for (period, _dimension, anchor_code), parts in by_month_district.items():
+        linking.append(((period, ANCHOR, anchor_code, "", ""), parts))
+    for (period, dimension, code), parts in by_month_code.items():
+        linking.append(((period, dimension, code, "", ""), parts))
+    linking.extend(by_year_cell.items())
+    return unknowns, linking
 
 
 def _relations(values: dict[CellKey, tuple[int, int]], year: int, months: list[int], quarters: list[int],

@@ -21,7 +21,7 @@ from reporting import taxonomy as tx
 from reporting.models import District
 from reporting.rollup import MULTI, VERSION, StatisticsRollup
 from reporting.rollup import rebuild_rollup as _rebuild
-from reporting.snapshot import PUBLIC_DIMS, snapshot_id
+from reporting.snapshot import ANCHOR, PUBLIC_DIMS, snapshot_id
 
 DIMENSIONS: tuple[str, ...] = ("incident_type", "motive", "life_area", "district", "place_type", "perpetrator_type",
                                "reporter_role", "channel", "police_report", "online")
@@ -238,6 +238,9 @@ def _check_view(audience: Audience, period: Period, rows: str | None, columns: s
     _check_dimension(columns)
     if period.granularity is not Granularity.YEAR and (columns is not None or multiple or (filters and rows)):
         raise ValueError("months and quarters are broken down by one dimension")
+    second = columns if columns is not None else (filters[0][0] if filters and rows else None)
+    if second is not None and ANCHOR not in (rows, second):
+        raise ValueError(f"two dimensions are offered with {ANCHOR} as one of them")
 
 
 def _snapshot(session: Session, disclosure: Disclosure, audience: Audience, year: int,
@@ -405,8 +408,22 @@ def series(session: Session, disclosure: Disclosure, audience: Audience, granula
             for code in column_codes:
                 cells[(period.key, code)] = figure.row_totals.get(code, ZERO)
     row_totals = {p.key: f.total for p, f in zip(periods, figures, strict=True)}
-    column_totals = {code: _sum(cells[(r, code)] for r in row_codes) for code in column_codes}
-    total = _sum(row_totals.values())
+    # Sums over the periods of a whole year are that year's published figures (a sum of hidden months
+    # may well be a published year), else they are hidden as soon as one part is.
+    by_year: dict[int, list[str]] = {}
+    for period in periods:
+        by_year.setdefault(period.year, []).append(period.key)
+    year_parts: list[tuple[Cell, Mapping[str, Cell]]] = []
+    for year, keys in by_year.items():
+        whole = Period(Granularity.YEAR, year, 1)
+        if granularity is not Granularity.YEAR and whole.published(disclosure.delay_days, today):
+            figure = breakdown(session, disclosure, audience, whole, by, None, filters, today=today)
+            year_parts.append((figure.total, figure.row_totals))
+        else:
+            year_parts.append((_sum(row_totals[key] for key in keys),
+                               {code: _sum(cells[(key, code)] for key in keys) for code in column_codes}))
+    column_totals = {code: _sum(parts.get(code, ZERO) for _, parts in year_parts) for code in column_codes}
+    total = _sum(part for part, _ in year_parts)
     year = max(p.year for p in periods) if periods else max(years or [today.year])
     versions = tuple(sorted({v for f in figures for v in f.taxonomy_versions}))
     return Figure(Period(Granularity.YEAR, year, 1), None, by, filters, False, row_codes, column_codes, cells,
@@ -427,6 +444,7 @@ def compare(session: Session, disclosure: Disclosure, audience: Audience, period
 
 
 __all__ = [
+    "ANCHOR",
     "DIMENSIONS",
     "MULTI",
     "MULTI_DIMENSIONS",
@@ -471,8 +489,9 @@ def offered_views(audience: Audience, granularity: Granularity) -> list[View]:
     views = [View(None), *(View(d) for d in DIMENSIONS), *(View(None, filter_by=d) for d in DIMENSIONS)]
     if granularity is not Granularity.YEAR:
         return views
-    views += [View(d, filter_by=f) for d in DIMENSIONS for f in DIMENSIONS if f != d]
-    views += [View(r, c) for r in DIMENSIONS for c in DIMENSIONS if c != r]
+    pairs = [(a, b) for a in DIMENSIONS for b in DIMENSIONS if a != b and ANCHOR in (a, b)]
+    views += [View(d, filter_by=f) for d, f in pairs]
+    views += [View(r, c) for r, c in pairs]
     views += [View(d, multiple=True) for d in MULTI_DIMENSIONS]
-    views += [View(d, c, multiple=True) for d in MULTI_DIMENSIONS for c in DIMENSIONS if c != d]
+    views += [View(d, ANCHOR, multiple=True) for d in MULTI_DIMENSIONS]
     return views

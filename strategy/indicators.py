@@ -19,6 +19,7 @@ from core.audit import record
 from core.errors import NotFound, ValidationFailed
 from core.permissions import POLICY
 from reporting.statistics import (
+    ANCHOR,
     DIMENSIONS,
     Audience,
     Disclosure,
@@ -172,6 +173,9 @@ def _clean(session: Session, data: IndicatorInput) -> dict[str, object]:
         dimensions = [d for d, _c in chosen]
         if len(chosen) > MAX_FILTERS or len(set(dimensions)) != len(dimensions):
             errors["filters"] = "figure_invalid"
+        elif len(chosen) == MAX_FILTERS and ANCHOR not in dimensions:
+            # Two conditions are a cell of a cross table, and those always include the district.
+            errors["filters"] = "figure_two_conditions_district"
         elif len(chosen) == MAX_FILTERS and data.granularity != Granularity.YEAR:
             # The engine offers a table filtered on one code of another dimension per year only, so
             # that quarterly and monthly small numbers cannot be worked out from overlapping tables.

@@ -215,6 +215,8 @@ def test_the_map_shows_every_district_of_the_file(client, personas, known):
     ("district=hafen&motive=racism", "district", "Only one filter can be used at a time."),
     ("rows=district&district=hafen", "district", "The figures are broken down by this already."),
     ("district=hafen&columns=motive", "columns", "With a filter the figures can be broken down one way only."),
+    ("rows=motive&columns=life_area", "columns", "A second breakdown is offered with the district only."),
+    ("rows=incident_type&motive=racism", "motive", "With this filter the figures can be broken down by district"),
 ])
 def test_bad_filters_get_a_clear_message(client, personas, known, query, field, message):
     client.login(personas["strategy_member"])

@@ -5,7 +5,9 @@
 quarters and months) cannot determine any hidden cell: the unknowns are the full contingency table of the
 varying attributes (month x district x type x motive, non-negative integers), constrained by every published
 number; every hidden cell has at least two feasible whole values (integer minimum < integer maximum).
-The attacker is told that the other attributes are constant (which only makes it stronger). Tables of
+The attacker is told that the other attributes are constant (which only makes it stronger). Cross tables
+always involve the district (a star family), and the engine's audit solves for month x district x dimension
+as well, so it proves for every dimension what this attacker checks for three. Tables of
 multiple answers are not linear in these unknowns; they are checked by (a) here and share the hidden pattern
 of their primary twins (reporting.disclosure._mirror).
 """
@@ -23,7 +25,9 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sqlalchemy import text
 
+from reporting.snapshot import build_family
 from reporting.statistics import (
+    DIMENSIONS,
     Audience,
     Disclosure,
     Figure,
@@ -44,10 +48,12 @@ DISCLOSE = Disclosure(k=3, public_k=4, delay_days=14)
 VARYING = ("district", "incident_type", "motive")
 # Views over the varying attributes and one constant one (a table by a constant repeats its margin).
 SHOWN = (*VARYING, "channel")
-INCIDENTS = st.lists(st.tuples(st.sampled_from([1, 2, 5, 11]), st.sampled_from(["altstadt", "hafen"]),
+INCIDENTS = st.lists(st.tuples(st.sampled_from([1, 2, 3, 5, 11]),
+                               st.sampled_from(["altstadt", "hafen", "nordviertel"]),
                                st.sampled_from(["insult_verbal_abuse", "threat_coercion"]),
-                               st.sampled_from(["racism", "antisemitism"]), st.sampled_from([None, 1, 2])),
-                     min_size=1, max_size=24)
+                               st.sampled_from(["racism", "antisemitism", "religion_other"]),
+                               st.sampled_from([None, 1, 2])),
+                     min_size=1, max_size=28)
 
 
 @pytest.fixture
@@ -189,9 +195,6 @@ def test_no_figure_of_any_offered_view_is_between_one_and_k(db, centre, incident
                 assert cell.count is not None or cell.persons is None
 
 
-# Known gap (docs/decisions.md): the engine audits against the linked-tables model; an attacker solving
-# for the full contingency table still pins some hidden cells (found by this test, e.g. a hidden year total).
-@pytest.mark.xfail(strict=True, reason="audit uses the linked-tables model, weaker than the joint-table attacker")
 @settings(max_examples=RANDOM_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(incidents=INCIDENTS)
@@ -202,6 +205,25 @@ def test_an_attacker_with_every_offered_table_pins_no_hidden_cell(db, centre, in
     # Staff see the public figures too: both together give away nothing hidden from staff.
     staff = offered_figures(db, Audience.STAFF)
     assert attacker_finds(db, staff + offered_figures(db, Audience.PUBLIC), targets=staff) == []
+
+
+@settings(max_examples=RANDOM_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(incidents=INCIDENTS)
+def test_the_audit_solves_for_the_month_by_district_tables_behind_every_offered_table(db, centre, incidents):
+    """The never-published month x district x dimension cells add up, with their true values, to the
+    month's district table, the month's table of the dimension and the year's district x dimension table."""
+    _load(db, centre, incidents)
+    family = build_family(db, 2025, "staff", 12)
+    values = {**{key: count for key, (count, _) in family.values.items()}, **family.unknowns}
+    assert family.unknowns and family.linking
+    for total, parts in family.linking:
+        assert values.get(total, 0) == sum(values[part] for part in parts), (total, parts)
+    for district in {district for _, district, *_ in incidents}:
+        for month in {month for month, *_ in incidents}:
+            # Every dimension's parts of a month's district cell are solved for (no dimension left out).
+            sums = [parts for total, parts in family.linking if total == (f"2025-{month:02d}", "district",
+                                                                              district, "", "")]
+            assert len(sums) in (0, len(DIMENSIONS) - 1)
 
 
 def test_an_attacker_recovers_a_cell_when_only_small_cells_are_hidden(db, centre, monkeypatch):

@@ -81,9 +81,13 @@ def test_bad_periods_and_numbers_are_refused_with_a_message_per_field(db, person
                                              filters=(("life_area", "no_such_code"),)), now=NOW)
     assert bad_definition.value.errors == {"title": "required", "baseline": "number_invalid",
                                            "direction": "choose_option", "filters": "figure_invalid"}
+    add_districts(db)
     with pytest.raises(ValidationFailed) as quarterly_pair:
-        _bound(db, personas, plan, (("life_area", "housing"), ("place_type", "housing_market")))
+        _bound(db, personas, plan, (("district", "hafen"), ("place_type", "housing_market")))
     assert quarterly_pair.value.errors == {"filters": "figure_two_conditions_yearly"}
+    with pytest.raises(ValidationFailed) as pair_without_district:
+        _bound(db, personas, plan, (("life_area", "housing"), ("place_type", "housing_market")))
+    assert pair_without_district.value.errors == {"filters": "figure_two_conditions_district"}
 
 
 def _housing_incidents(db, centre_id: int) -> None:

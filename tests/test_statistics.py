@@ -80,20 +80,32 @@ def test_breakdown_by_one_dimension_counts_only_verified_and_plausible(db, centr
 def test_breakdown_by_two_dimensions_and_by_a_filter(db, centre):
     _seed(db, centre)
     year = Period.parse("2025")
-    cross = breakdown(db, DISCLOSE, Audience.STAFF, year, "incident_type", "motive", today=LATER)
-    assert cross.cells[("insult_verbal_abuse", "racism")] == Cell(4, 8)
-    assert cross.cells[("threat_coercion", "racism")] == Cell(3, 0)
-    assert cross.cells[("physical_attack", "racism")] == Cell(0, 0)
-    assert cross.column_totals["antisemitism"] == Cell(4, 4)
-    # The primary type of an incident with threat and insult is the threat (severity rule).
-    assert cross.cells[("threat_coercion", "antisemitism")] == Cell(2, 2)
-    assert cross.cells[("insult_verbal_abuse", "antisemitism")] == Cell(2, 2)
+    cross = breakdown(db, DISCLOSE, Audience.STAFF, year, "incident_type", "district", today=LATER)
+    assert cross.cells[("insult_verbal_abuse", "altstadt")] == Cell(4, 8)
+    # The primary type of an incident with threat and insult is the threat (severity rule): 3 + 2.
+    assert cross.cells[("threat_coercion", "hafen")] == Cell(5, 2)
+    assert cross.cells[("insult_verbal_abuse", "hafen")] == Cell(2, 2)
+    assert cross.cells[("physical_attack", "hafen")] == Cell(0, 0)
+    assert cross.column_totals["hafen"] == Cell(7, 4)
     assert cross.row_totals["insult_verbal_abuse"] == Cell(6, 10)
     filtered = breakdown(db, DISCLOSE, Audience.STAFF, year, "motive", filters=[("district", "hafen")], today=LATER)
     assert filtered.total == Cell(7, 4)
     assert filtered.row_totals["racism"] == Cell(3, 0) and filtered.row_totals["antisemitism"] == Cell(4, 4)
     assert breakdown(db, DISCLOSE, Audience.STAFF, year, None, filters=[("motive", "racism")],
                      today=LATER).total == Cell(7, 8)
+
+
+def test_two_dimensions_are_offered_only_with_the_district_as_one_of_them(db, centre):
+    _seed(db, centre)
+    year = Period.parse("2025")
+    with pytest.raises(ValueError, match="district"):
+        breakdown(db, DISCLOSE, Audience.STAFF, year, "incident_type", "motive", today=LATER)
+    with pytest.raises(ValueError, match="district"):
+        breakdown(db, DISCLOSE, Audience.STAFF, year, "motive", filters=[("life_area", "housing")], today=LATER)
+    with pytest.raises(ValueError, match="district"):
+        breakdown(db, DISCLOSE, Audience.STAFF, year, "motive", "incident_type", multiple=True, today=LATER)
+    assert breakdown(db, DISCLOSE, Audience.STAFF, year, "motive", "district", multiple=True,
+                     today=LATER).cells[("antisemitism", "hafen")] == Cell(4, 4)
 
 
 def test_multiple_answers_count_each_chosen_type(db, centre):

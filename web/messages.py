@@ -107,6 +107,7 @@ FIELD_MESSAGES = {
     # Meetings and indicators
     "number_invalid": _("Please enter a number, such as 12 or 3,5."),
     "figure_invalid": _("Please choose at most two conditions, each of another kind."),
+    "figure_two_conditions_district": _("With two conditions, one of them has to be a district."),
     "figure_two_conditions_yearly": _("Two conditions are offered per year only; per quarter or month, "
                                       "please choose one condition."),
     "indicator_has_values": _("This indicator has values already; its source and period cannot change."),

@@ -167,6 +167,15 @@ def _combination_errors(filters: list[tuple[str, str]], rows: str, columns: str 
                                        "“nothing else” here or remove the filter."))
     if filters and multiple:
         errors.setdefault("multiple", _("Multiple answers are counted without filters only."))
+    # Two dimensions at once always include the district: then what the dashboard offers can be proven
+    # not to give away a hidden number (reporting.snapshot.ANCHOR).
+    if columns and st.ANCHOR not in (rows, columns):
+        errors.setdefault("columns", _("A second breakdown is offered with the district only. Please choose "
+                                       "“District” here or as the first breakdown."))
+    if filters and not columns and st.ANCHOR not in (rows, filters[0][0]):
+        errors.setdefault(filters[0][0], _("With this filter the figures can be broken down by district only. "
+                                           "Please choose “District” under “Break down by”, or filter by a "
+                                           "district instead."))
     return errors
 
 
