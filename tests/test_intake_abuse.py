@@ -117,11 +117,13 @@ def test_lookups_take_the_same_minimum_time(settings, engine, db, crypto, person
     with WebClient(slow) as client:
         from tests.intake_flow import receipt_from
         receipt = receipt_from(send(client, walk_to_review(client, FULL_REPORT)).text)
-        timings = {}
-        for label, code in (("known", receipt), ("unknown", "1111 2222 3333 4444")):
-            started = time.monotonic()
-            client.post("/status", data={"receipt": code, "_csrf_token": client.csrf()})
-            timings[label] = time.monotonic() - started
+        timings: dict[str, float] = {}
+        # The least of three tries each: a busy machine only ever adds time, the floor is what is compared.
+        for _ in range(3):
+            for label, code in (("known", receipt), ("unknown", "1111 2222 3333 4444")):
+                started = time.monotonic()
+                client.post("/status", data={"receipt": code, "_csrf_token": client.csrf()})
+                timings[label] = min(timings.get(label, 60.0), time.monotonic() - started)
         assert min(timings.values()) >= 0.3
         assert abs(timings["known"] - timings["unknown"]) < 0.15
 

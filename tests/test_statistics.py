@@ -193,7 +193,10 @@ def test_rollup_kept_by_changes_equals_a_rebuild(db, centre, changes):
             incident.district = value
         elif change == "type":
             incident.primary_type = "threat_coercion" if incident.primary_type != "threat_coercion" else None
-            db.add(IncidentCode(incident_id=incident.id, field="incident_types", code="threat_coercion"))
+            coded = db.exec(select(IncidentCode).where(IncidentCode.incident_id == incident.id,
+                                                       IncidentCode.code == "threat_coercion")).first()
+            if coded is None:
+                db.add(IncidentCode(incident_id=incident.id, field="incident_types", code="threat_coercion"))
         elif change == "date":
             incident.incident_date = date(2024, 12, 30)
         elif change == "persons":
