@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from reporting import taxonomy as tx
 from reporting.models import District
-from reporting.rollup import MULTI, VERSION, StatisticsRollup
+from reporting.rollup import MULTI, VERSION, StatisticsRollup, StatisticsStale
 from reporting.rollup import rebuild_rollup as _rebuild
 from reporting.snapshot import ANCHOR, PUBLIC_DIMS, snapshot_id
 
@@ -205,6 +205,16 @@ def available_periods(session: Session, disclosure: Disclosure, granularity: Gra
         if period.published(disclosure.delay_days, today):
             periods.add(period)
     return sorted(periods, reverse=True)
+
+
+def prepare_snapshots(session: Session, disclosure: Disclosure, *, today: date) -> list[int]:
+    """Decide now the snapshots of the years whose figures changed (a decision can take seconds for a big
+    year), so the next reader gets them at once; returns those years. Running it twice decides nothing."""
+    years = sorted(session.exec(select(StatisticsStale.year)).all())
+    for year in years:
+        for audience in Audience:
+            _snapshot(session, disclosure, audience, year, today)
+    return years
 
 
 def _check_dimension(name: str | None, allowed: Sequence[str] = DIMENSIONS) -> None:
@@ -463,6 +473,7 @@ __all__ = [
     "dimension_codes",
     "disclosure_from",
     "offered_views",
+    "prepare_snapshots",
     "rebuild_rollup",
     "series",
 ]

@@ -49,7 +49,7 @@ def test_two_schedulers_started_at_once_run_each_job_once(settings, engine, db, 
     db.expire_all()
     ledger = db.exec(select(JobRun)).all()
     assert sorted(run.job for run in ledger) == ["digest-daily", "digest-weekly", "housekeeping", "mail",
-                                                 "reminders", "retention"]
+                                                 "reminders", "retention", "statistics"]
     deletions = [e for e in db.exec(select(AuditEvent)).all() if e.action == "retention.delete_unverified"]
     assert [e.object_id for e in deletions] == [stale.incident_id]
     assert db.get(Incident, stale.incident_id) is None
@@ -65,3 +65,28 @@ def test_admins_see_the_last_run_of_each_job(client, personas, engine, settings,
     client.login(personas["admin"])
     page = client.get("/admin", headers={"accept-language": "en"})
     assert "retention" in page.text and "deleted 0 unverified reports" in page.text
+
+
+def test_the_statistics_job_decides_changed_years_before_anyone_reads_them(settings, engine, db, personas):
+    from datetime import date
+
+    from reporting.rollup import StatisticsStale
+    from reporting.snapshot import StatisticsSnapshot
+    from tests.personas import add_districts
+    from tests.statistics_data import add_incident
+    from web.scheduler import statistics_job
+    add_districts(db)
+    centre = personas["counsellor_a"].organisation_id
+    last_year = utcnow().year - 1
+    for month in (1, 4, 7):
+        add_incident(db, centre, on=date(last_year, month, 10), district="hafen")
+    from reporting.rollup import rebuild_rollup
+    rebuild_rollup(db)
+    db.commit()
+    assert db.exec(select(StatisticsStale)).all()
+    assert statistics_job(engine, settings) == f"figures decided for {last_year}"
+    db.expire_all()
+    assert db.exec(select(StatisticsStale)).all() == []
+    decided = {(s.year, s.audience) for s in db.exec(select(StatisticsSnapshot)).all()}
+    assert {(last_year, "staff"), (last_year, "public")} <= decided
+    assert statistics_job(engine, settings) == "already ran"

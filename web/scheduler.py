@@ -204,6 +204,22 @@ def situation_report_job(engine: Engine, settings: Settings, *, now: datetime | 
     return outcome
 
 
+def statistics_job(engine: Engine, settings: Settings, *, now: datetime | None = None) -> str:
+    """Every five minutes: decide the suppressed figures of years changed by triage or recoding, so that
+    no reader of the dashboard waits for the disclosure audit."""
+    from reporting.statistics import disclosure_from, prepare_snapshots
+    now = now or utcnow()
+    period = _period(5)
+    with session_scope(engine) as session:
+        if not claim(session, "statistics", period, now=now):
+            return "already ran"
+        years = prepare_snapshots(session, disclosure_from(settings), today=now.date())
+        outcome = f"figures decided for {', '.join(map(str, years))}" if years else "figures up to date"
+        finish(session, "statistics", period, outcome)
+    log.info("statistics: %s", outcome)
+    return outcome
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -220,6 +236,7 @@ JOBS = (
     Job("digest-daily", daily_digest_job, "cron", {"hour": 6, "minute": 0}),
     Job("digest-weekly", weekly_digest_job, "cron", {"day_of_week": "mon", "hour": 6, "minute": 15}),
     Job("mail", mail_job, "interval", {"minutes": 5}),
+    Job("statistics", statistics_job, "interval", {"minutes": 5}),
     # Daily, so a delay longer than January still finds its day; the ledger keeps it to once per year.
     Job("situation-report", situation_report_job, "cron", {"hour": 4, "minute": 41}),
 )
