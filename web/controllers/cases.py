@@ -30,6 +30,7 @@ from reporting.receipts import format_receipt
 from web.centre_key import centre_key_of
 from web.chronicle_labels import STATE_LABELS
 from web.deps import CurrentActor, Db, Keys, as_int, form_list, form_text
+from web.form_pages import save_or_show_again
 from web.identity import identity_of
 from web.labels import MONTHS, code_labels_for, options_for
 from web.messages import FIELD_MESSAGES
@@ -103,15 +104,12 @@ def triage_incident(request: Request[Any, Any, Any], db: Db, actor: CurrentActor
     if access is None:
         return _no_key(request)
     values = {name: form_text(data, name) for name in ("decision", "note", "duplicate_of")}
-    try:
-        inbox.triage(db, actor, access, decision=values["decision"], note=values["note"],
-                     duplicate_of=values["duplicate_of"] or None, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _incident_page(request, db, actor, incident_id, status=422,
-                              triage_form=FormState(values=values, errors=exc.errors))
-    db.commit()
-    return Redirect(f"/beratung/meldungen/{incident_id}?notice=triaged", status_code=303)
+    return save_or_show_again(
+        db, lambda: inbox.triage(db, actor, access, decision=values["decision"], note=values["note"],
+                                 duplicate_of=values["duplicate_of"] or None, now=utcnow()),
+        show_again=lambda errors: _incident_page(request, db, actor, incident_id, status=422,
+                                                 triage_form=FormState(values=values, errors=errors)),
+        then=f"/beratung/meldungen/{incident_id}?notice=triaged")
 
 
 @post("/beratung/meldungen/{incident_id:str}/antwort", include_in_schema=False, sync_to_thread=True, opt=INBOX)
@@ -121,14 +119,11 @@ def reply(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, incident
     if access is None:
         return _no_key(request)
     text = form_text(data, "message")
-    try:
-        dialogue.reply_as_centre(db, actor, access, text, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _incident_page(request, db, actor, incident_id, status=422,
-                              reply_form=FormState(values={"message": text}, errors=exc.errors))
-    db.commit()
-    return Redirect(f"/beratung/meldungen/{incident_id}?notice=reply_sent", status_code=303)
+    return save_or_show_again(
+        db, lambda: dialogue.reply_as_centre(db, actor, access, text, now=utcnow()),
+        show_again=lambda errors: _incident_page(request, db, actor, incident_id, status=422,
+                                                 reply_form=FormState(values={"message": text}, errors=errors)),
+        then=f"/beratung/meldungen/{incident_id}?notice=reply_sent")
 
 
 def _coding_values(db: Session, incident: Incident) -> dict[str, list[str]]:
@@ -176,13 +171,10 @@ def save_coding(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, in
              *inbox.COUNSELLING_FIELDS)
     values = {n: form_list(data, n) for n in names}
     now = utcnow()
-    try:
-        inbox.recode(db, actor, incident_id, values, intake_context(db, today=now.date()), now=now)
-    except ValidationFailed as exc:
-        db.rollback()
-        return _coding_page(request, db, incident, values, exc.errors, 422)
-    db.commit()
-    return Redirect(f"/beratung/meldungen/{incident_id}?notice=coded", status_code=303)
+    return save_or_show_again(
+        db, lambda: inbox.recode(db, actor, incident_id, values, intake_context(db, today=now.date()), now=now),
+        show_again=lambda errors: _coding_page(request, db, incident, values, errors, 422),
+        then=f"/beratung/meldungen/{incident_id}?notice=coded")
 
 
 STAFF_FIELDS = (*MULTI_FIELDS, "district", "place_type", "online", "year", "month", "day", "recurrence",
@@ -257,6 +249,13 @@ def case_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case
     return _case_page(request, db, actor, case_id, notice=notice)
 
 
+def _case_page_with_errors(request: Request[Any, Any, Any], db: Session, actor: Actor, case_id: int,
+                           errors: dict[str, str]) -> Template:
+    """The case again after a refused assignment, hand-over or share: their errors travel in `event_form`, and the
+    template shows each next to its own form (see cases/case.html)."""
+    return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=errors))
+
+
 @post("/beratung/faelle/{case_id:int}/eintrag", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def add_case_event(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
                    data: Form) -> Template | Redirect:
@@ -265,40 +264,35 @@ def add_case_event(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
     if centre_key is None:
         return _no_key(request)
     values = {n: form_text(data, n) for n in ("kind", "code", "on_date", "text")}
-    try:
-        cases.add_event(db, actor, cases.case_access(db, actor, case, centre_key), kind=values["kind"],
-                        code=values["code"], on_date=values["on_date"], text=values["text"], now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _case_page(request, db, actor, case_id, status=422, event_form=FormState(values, exc.errors))
-    db.commit()
-    return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
+    return save_or_show_again(
+        db, lambda: cases.add_event(db, actor, cases.case_access(db, actor, case, centre_key), kind=values["kind"],
+                                    code=values["code"], on_date=values["on_date"], text=values["text"],
+                                    now=utcnow()),
+        show_again=lambda errors: _case_page(request, db, actor, case_id, status=422,
+                                             event_form=FormState(values, errors)),
+        then=f"/beratung/faelle/{case_id}?notice=saved")
 
 
 @post("/beratung/faelle/{case_id:int}/status", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def change_status(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
                   data: Form) -> Template | Redirect:
     values = {n: form_text(data, n) for n in ("status", "outcome")}
-    try:
-        cases.set_status(db, actor, case_id, status=values["status"], outcome=values["outcome"], now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _case_page(request, db, actor, case_id, status=422, status_form=FormState(values, exc.errors))
-    db.commit()
-    return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
+    return save_or_show_again(
+        db, lambda: cases.set_status(db, actor, case_id, status=values["status"], outcome=values["outcome"],
+                                     now=utcnow()),
+        show_again=lambda errors: _case_page(request, db, actor, case_id, status=422,
+                                             status_form=FormState(values, errors)),
+        then=f"/beratung/faelle/{case_id}?notice=saved")
 
 
 @post("/beratung/faelle/{case_id:int}/zuweisung", include_in_schema=False, sync_to_thread=True, opt=INBOX)
 def assign_case(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id: FromPath[int],
                 data: Form) -> Template | Redirect:
     chosen = [n for n in (as_int(v) for v in form_list(data, "members")) if n is not None]
-    try:
-        cases.assign(db, actor, case_id, chosen, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))
-    db.commit()
-    return Redirect(f"/beratung/faelle/{case_id}?notice=saved", status_code=303)
+    return save_or_show_again(
+        db, lambda: cases.assign(db, actor, case_id, chosen, now=utcnow()),
+        show_again=partial(_case_page_with_errors, request, db, actor, case_id),
+        then=f"/beratung/faelle/{case_id}?notice=saved")
 
 
 @post("/beratung/faelle/{case_id:int}/uebergabe", include_in_schema=False, sync_to_thread=True, opt=INBOX)
@@ -308,13 +302,10 @@ def hand_over(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case
     if centre_key is None:
         return _no_key(request)
     target = form_text(data, "target")
-    try:
-        cases.hand_over(db, actor, case_id, as_int(target) or 0, centre_key, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))
-    db.commit()
-    return Redirect("/beratung?notice=handed_over", status_code=303)
+    return save_or_show_again(
+        db, lambda: cases.hand_over(db, actor, case_id, as_int(target) or 0, centre_key, now=utcnow()),
+        show_again=partial(_case_page_with_errors, request, db, actor, case_id),
+        then="/beratung?notice=handed_over")
 
 
 @post("/beratung/faelle/{case_id:int}/frist/{event_id:int}/erledigt", include_in_schema=False, sync_to_thread=True,
@@ -332,13 +323,11 @@ def share(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, case_id:
     centre_key = centre_key_of(request, db, actor)
     if centre_key is None:
         return _no_key(request)
-    try:
-        sharing.share_case(db, actor, case, as_int(form_text(data, "partner")) or 0, centre_key, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _case_page(request, db, actor, case_id, status=422, event_form=FormState(errors=exc.errors))
-    db.commit()
-    return Redirect(f"/beratung/faelle/{case_id}?notice=shared", status_code=303)
+    return save_or_show_again(
+        db, lambda: sharing.share_case(db, actor, case, as_int(form_text(data, "partner")) or 0, centre_key,
+                                       now=utcnow()),
+        show_again=partial(_case_page_with_errors, request, db, actor, case_id),
+        then=f"/beratung/faelle/{case_id}?notice=shared")
 
 
 @post("/beratung/faelle/{case_id:int}/teilen-beenden/{partner_id:int}", include_in_schema=False,
@@ -430,16 +419,16 @@ def import_confirm(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
         return _import_preview(request, db, actor, content, form_text(data, "filename"), mapping)
     state = request.app.state
     now = utcnow()
-    try:
+
+    def import_sheet() -> int:
         sheet = spreadsheet_import.read_sheet(form_text(data, "filename"), content)
-        count = spreadsheet_import.import_rows(db, actor, sheet, mapping, intake_context(db, today=now.date()),
-                                               tag_key=state.receipt_tag_key, params=state.crypto.argon2, now=now)
-    except ValidationFailed as exc:
-        db.rollback()
-        return _import_preview(request, db, actor, content, form_text(data, "filename"), mapping, status=422,
-                               errors=exc.errors)
-    db.commit()
-    return Redirect(f"/beratung?notice=imported&count={count}", status_code=303)
+        return spreadsheet_import.import_rows(db, actor, sheet, mapping, intake_context(db, today=now.date()),
+                                              tag_key=state.receipt_tag_key, params=state.crypto.argon2, now=now)
+    return save_or_show_again(
+        db, import_sheet,
+        show_again=lambda errors: _import_preview(request, db, actor, content, form_text(data, "filename"), mapping,
+                                                  status=422, errors=errors),
+        then=lambda count: f"/beratung?notice=imported&count={count}")
 
 
 @get("/beratung/team", include_in_schema=False, sync_to_thread=True, opt={"permission": "centre.members"})
@@ -478,14 +467,11 @@ def revoke(db: Db, actor: CurrentActor, user_id: FromPath[int]) -> Redirect:
       opt={"permission": "centre.members"})
 def recover(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, crypto: Keys,
             data: Form) -> Template | Redirect:
-    try:
-        team.recover(db, actor, form_text(data, "recovery_key"), crypto.argon2, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return page(request, "cases/team.html", status=422, members=team.team(db, actor), notice=None,
-                    has_key=False, form=FormState(errors=exc.errors))
-    db.commit()
-    return Redirect("/beratung/team?notice=recovered", status_code=303)
+    return save_or_show_again(
+        db, lambda: team.recover(db, actor, form_text(data, "recovery_key"), crypto.argon2, now=utcnow()),
+        show_again=lambda errors: page(request, "cases/team.html", status=422, members=team.team(db, actor),
+                                       notice=None, has_key=False, form=FormState(errors=errors)),
+        then="/beratung/team?notice=recovered")
 
 
 @get("/beratung/protokoll", include_in_schema=False, sync_to_thread=True, opt={"permission": "centre.audit"})

@@ -23,6 +23,7 @@ from strategy.models import DECISION_KINDS, Measure, Meeting, Plan
 from strategy.plans import get_plan
 from web.briefing_pdf import BriefingPdf
 from web.deps import Config, CurrentActor, Db, as_int, form_text
+from web.form_pages import save_or_show_again
 from web.i18n import gettext_for, language_of
 from web.meeting_labels import ATTENDANCE, HEALTHS, MEASURE_STATUSES, MEETING_STATES
 from web.meeting_labels import DECISION_KINDS as DECISION_KIND_LABELS
@@ -71,17 +72,18 @@ def meeting_create(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
     POLICY.require(actor, "meeting.manage")
     values = {name: form_text(data, name) for name in ("title", "held_on")}
     held_on = meetings.parse_day(values["held_on"])
-    try:
+
+    def create() -> Meeting:
         if held_on is None:
             raise ValidationFailed({"held_on": "date_needed"})
-        meeting = create_meeting(db, actor, plan_id, title=values["title"], held_on=held_on, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
+        return create_meeting(db, actor, plan_id, title=values["title"], held_on=held_on, now=utcnow())
+
+    def show_again(errors: dict[str, str]) -> Template:
         if held_on is None:  # a date field can only show a date; browsers send nothing else anyway
             values["held_on"] = ""
-        return _list_page(request, db, actor, plan, status=422, form=FormState(values=values, errors=exc.errors))
-    db.commit()
-    return Redirect(f"/plan/sitzungen/{meeting.id}?notice=meeting_created", status_code=303)
+        return _list_page(request, db, actor, plan, status=422, form=FormState(values=values, errors=errors))
+    return save_or_show_again(db, create, show_again=show_again,
+                              then=lambda meeting: f"/plan/sitzungen/{meeting.id}?notice=meeting_created")
 
 
 def _meeting_page(request: Request[Any, Any, Any], db: Session, actor: Actor, meeting: Meeting, *,
@@ -113,67 +115,68 @@ def meeting_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, m
     return _meeting_page(request, db, actor, meetings.get_meeting(db, actor, meeting_id), notice=notice)
 
 
-def _done(meeting_id: int, notice: str) -> Redirect:
-    return Redirect(f"/plan/sitzungen/{meeting_id}?notice={notice}", status_code=303)
+def _meeting_to_manage(db: Session, actor: Actor, meeting_id: int) -> Meeting:
+    """The meeting (404 for outsiders), then the right to manage meetings (403), before any input is read."""
+    meeting = meetings.get_meeting(db, actor, meeting_id)
+    POLICY.require(actor, "meeting.manage")
+    return meeting
+
+
+def _back_to(meeting_id: int, notice: str) -> str:
+    return f"/plan/sitzungen/{meeting_id}?notice={notice}"
 
 
 @post("/plan/sitzungen/{meeting_id:int}/abgehalten", include_in_schema=False, sync_to_thread=True, opt=READ)
 def meeting_held(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int]
                  ) -> Template | Redirect:
-    meeting = meetings.get_meeting(db, actor, meeting_id)
-    POLICY.require(actor, "meeting.manage")
-    try:
-        meetings.mark_meeting_held(db, actor, meeting, now=utcnow())
-    except ValidationFailed:
-        db.rollback()
-        return _meeting_page(request, db, actor, meeting, status=422, notice="meeting_in_future")
-    db.commit()
-    return _done(meeting_id, "meeting_held")
+    meeting = _meeting_to_manage(db, actor, meeting_id)
+    return save_or_show_again(
+        db, lambda: meetings.mark_meeting_held(db, actor, meeting, now=utcnow()),
+        # The one refusal is a meeting still ahead, told as a notice: the button has no field to mark.
+        show_again=lambda _errors: _meeting_page(request, db, actor, meeting, status=422, notice="meeting_in_future"),
+        then=_back_to(meeting_id, "meeting_held"))
 
 
 @post("/plan/sitzungen/{meeting_id:int}/tagesordnung", include_in_schema=False, sync_to_thread=True, opt=READ)
 def agenda_add(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int],
                data: Form) -> Template | Redirect:
-    meeting = meetings.get_meeting(db, actor, meeting_id)
-    POLICY.require(actor, "meeting.manage")
+    meeting = _meeting_to_manage(db, actor, meeting_id)
     # "item_measure_id": the decision form on the same page has its own measure field.
     values = {name: form_text(data, name) for name in ("title", "item_measure_id")}
     allowed = {m.id for m in _measures(db, meeting.plan_id) if m.id is not None}
-    try:
+
+    def add() -> None:
         measure_id = as_int(values["item_measure_id"]) if values["item_measure_id"] else None
         if values["item_measure_id"] and measure_id is None:
             raise ValidationFailed({"measure_id": "choose_option"})
         meetings.add_agenda_item(db, actor, meeting_id, title=values["title"], measure_id=measure_id,
                                  allowed_measures=allowed, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        errors = {("item_measure_id" if name == "measure_id" else name): code for name, code in exc.errors.items()}
-        return _meeting_page(request, db, actor, meeting, status=422,
-                             agenda_form=FormState(values=values, errors=errors))
-    db.commit()
-    return _done(meeting_id, "agenda_saved")
+    return save_or_show_again(
+        db, add,
+        show_again=lambda errors: _meeting_page(request, db, actor, meeting, status=422, agenda_form=FormState(
+            values=values, errors={("item_measure_id" if name == "measure_id" else name): code
+                                   for name, code in errors.items()})),
+        then=_back_to(meeting_id, "agenda_saved"))
 
 
 @post("/plan/sitzungen/{meeting_id:int}/tagesordnung/{item_id:int}", include_in_schema=False,
       sync_to_thread=True, opt=READ)
 def agenda_change(db: Db, actor: CurrentActor, meeting_id: FromPath[int], item_id: FromPath[int],
                   data: Form) -> Redirect:
-    meetings.get_meeting(db, actor, meeting_id)
-    POLICY.require(actor, "meeting.manage")
+    _meeting_to_manage(db, actor, meeting_id)
     action = form_text(data, "action")
     if action == "remove":
         meetings.remove_agenda_item(db, actor, meeting_id, item_id, now=utcnow())
     elif action in {"up", "down"}:
         meetings.move_agenda_item(db, actor, meeting_id, item_id, up=action == "up", now=utcnow())
     db.commit()
-    return _done(meeting_id, "agenda_saved")
+    return Redirect(_back_to(meeting_id, "agenda_saved"), status_code=303)
 
 
 @post("/plan/sitzungen/{meeting_id:int}/anwesenheit", include_in_schema=False, sync_to_thread=True, opt=READ)
 def attendance_save(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int],
                     data: Form) -> Template | Redirect:
-    meeting = meetings.get_meeting(db, actor, meeting_id)
-    POLICY.require(actor, "meeting.manage")
+    meeting = _meeting_to_manage(db, actor, meeting_id)
     entries: dict[int, tuple[str, str]] = {}
     values: dict[str, str] = {}
     for row in meetings.attendance_of(db, meeting_id):
@@ -181,30 +184,23 @@ def attendance_save(request: Request[Any, Any, Any], db: Db, actor: CurrentActor
         if status_name in data or persons_name in data:
             values[status_name], values[persons_name] = form_text(data, status_name), form_text(data, persons_name)
             entries[row.organisation_id] = (values[status_name], values[persons_name])
-    try:
-        meetings.record_attendance(db, actor, meeting_id, entries, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _meeting_page(request, db, actor, meeting, status=422,
-                             attendance_form=FormState(values=values, errors=exc.errors))
-    db.commit()
-    return _done(meeting_id, "attendance_saved")
+    return save_or_show_again(
+        db, lambda: meetings.record_attendance(db, actor, meeting_id, entries, now=utcnow()),
+        show_again=lambda errors: _meeting_page(request, db, actor, meeting, status=422,
+                                                attendance_form=FormState(values=values, errors=errors)),
+        then=_back_to(meeting_id, "attendance_saved"))
 
 
 @post("/plan/sitzungen/{meeting_id:int}/protokoll", include_in_schema=False, sync_to_thread=True, opt=READ)
 def minutes_save(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, meeting_id: FromPath[int],
                  data: Form) -> Template | Redirect:
-    meeting = meetings.get_meeting(db, actor, meeting_id)
-    POLICY.require(actor, "meeting.manage")
+    meeting = _meeting_to_manage(db, actor, meeting_id)
     text = form_text(data, "minutes")
-    try:
-        meetings.save_minutes(db, actor, meeting_id, text=text, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _meeting_page(request, db, actor, meeting, status=422,
-                             minutes_form=FormState(values={"minutes": text}, errors=exc.errors))
-    db.commit()
-    return _done(meeting_id, "minutes_saved")
+    return save_or_show_again(
+        db, lambda: meetings.save_minutes(db, actor, meeting_id, text=text, now=utcnow()),
+        show_again=lambda errors: _meeting_page(request, db, actor, meeting, status=422,
+                                                minutes_form=FormState(values={"minutes": text}, errors=errors)),
+        then=_back_to(meeting_id, "minutes_saved"))
 
 
 @post("/plan/sitzungen/{meeting_id:int}/beschluesse", include_in_schema=False, sync_to_thread=True,
@@ -214,7 +210,8 @@ def decision_record(request: Request[Any, Any, Any], db: Db, actor: CurrentActor
     meeting = meetings.get_meeting(db, actor, meeting_id)
     POLICY.require(actor, "decision.record")
     values = {name: form_text(data, name) for name in ("kind", "measure_id", "text")}
-    try:
+
+    def record() -> None:
         measure_id = as_int(values["measure_id"]) if values["measure_id"] else None
         if values["measure_id"] and measure_id is None:
             raise ValidationFailed({"measure_id": "choose_option"})
@@ -227,12 +224,11 @@ def decision_record(request: Request[Any, Any, Any], db: Db, actor: CurrentActor
                                    measure_id=measure_id, meeting_id=meeting_id,
                                    decided_on=min(meeting.held_on, now.date()), now=now)
         meetings.apply_decision(db, actor, decision, now=now)
-    except ValidationFailed as exc:
-        db.rollback()
-        return _meeting_page(request, db, actor, meeting, status=422,
-                             decision_form=FormState(values=values, errors=exc.errors))
-    db.commit()
-    return _done(meeting_id, "decision_recorded")
+    return save_or_show_again(
+        db, record,
+        show_again=lambda errors: _meeting_page(request, db, actor, meeting, status=422,
+                                                decision_form=FormState(values=values, errors=errors)),
+        then=_back_to(meeting_id, "decision_recorded"))
 
 
 @get("/plan/{plan_id:int}/beschluesse", include_in_schema=False, sync_to_thread=True, opt=READ)

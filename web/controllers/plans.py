@@ -30,6 +30,7 @@ from strategy.templates import TEMPLATES
 from strategy.workflow import TransitionNotAllowed, allowed_targets, needs_decision
 from web import plan_labels as labels
 from web.deps import CurrentActor, Db, as_int, form_list, form_text
+from web.form_pages import save_or_show_again
 from web.i18n import gettext_for
 from web.labels import CODE_LABELS, options_for
 from web.messages import _
@@ -80,15 +81,12 @@ def plan_list(request: Request[Any, Any, Any], db: Db, actor: CurrentActor,
 @post("/plan", include_in_schema=False, sync_to_thread=True, opt=READ)
 def create_plan(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, data: Form) -> Template | Redirect:
     values = {n: form_text(data, n) for n in ("template", "title", "period_start", "period_end")}
-    try:
-        plan = plans.create_plan(db, actor, template=values["template"], title=values["title"],
-                                 period_start=_date(values["period_start"]), period_end=_date(values["period_end"]),
-                                 now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _plans_page(request, db, actor, status=422, form=FormState(values, exc.errors))
-    db.commit()
-    return Redirect(f"/plan/{plan.id}?notice=plan_created", status_code=303)
+    return save_or_show_again(
+        db, lambda: plans.create_plan(db, actor, template=values["template"], title=values["title"],
+                                      period_start=_date(values["period_start"]),
+                                      period_end=_date(values["period_end"]), now=utcnow()),
+        show_again=lambda errors: _plans_page(request, db, actor, status=422, form=FormState(values, errors)),
+        then=lambda plan: f"/plan/{plan.id}?notice=plan_created")
 
 
 def _overview_page(request: Request[Any, Any, Any], db: Session, actor: Actor, plan_id: int, *, status: int = 200,
@@ -125,17 +123,18 @@ def record_decision(request: Request[Any, Any, Any], db: Db, actor: CurrentActor
     POLICY.require(actor, "decision.record")
     values = {n: form_text(data, n) for n in ("text", "kind", "measure_id", "decided_on", "number")}
     decided_on = _date(values["decided_on"])
-    try:
+
+    def record() -> None:
         if decided_on is None:
             raise ValidationFailed({"decided_on": "Enter a date."})
         decisions.record_decision(db, actor, plan_id, text=values["text"], kind=values["kind"],
                                   measure_id=as_int(values["measure_id"]), meeting_id=None, decided_on=decided_on,
                                   number=values["number"], now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _overview_page(request, db, actor, plan_id, status=422, decision_form=FormState(values, exc.errors))
-    db.commit()
-    return Redirect(f"/plan/{plan_id}?notice=decision_recorded#decisions", status_code=303)
+    return save_or_show_again(
+        db, record,
+        show_again=lambda errors: _overview_page(request, db, actor, plan_id, status=422,
+                                                 decision_form=FormState(values, errors)),
+        then=f"/plan/{plan_id}?notice=decision_recorded#decisions")
 
 
 @post("/plan/{plan_id:int}/annehmen", include_in_schema=False, sync_to_thread=True, opt=READ)
@@ -170,15 +169,12 @@ def archive_plan(db: Db, actor: CurrentActor, plan_id: FromPath[int]) -> Redirec
 def add_action_field(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, plan_id: FromPath[int],
                      data: Form) -> Template | Redirect:
     values = {"field_title": form_text(data, "field_title"), "field_description": form_text(data, "field_description")}
-    try:
-        plans.add_action_field(db, actor, plan_id, title=values["field_title"],
-                               description=values["field_description"], now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        errors = {f"field_{k}": v for k, v in exc.errors.items()}
-        return _overview_page(request, db, actor, plan_id, status=422, structure_form=FormState(values, errors))
-    db.commit()
-    return Redirect(f"/plan/{plan_id}?notice=saved", status_code=303)
+    return save_or_show_again(
+        db, lambda: plans.add_action_field(db, actor, plan_id, title=values["field_title"],
+                                           description=values["field_description"], now=utcnow()),
+        show_again=lambda errors: _overview_page(request, db, actor, plan_id, status=422, structure_form=FormState(
+            values, {f"field_{k}": v for k, v in errors.items()})),
+        then=f"/plan/{plan_id}?notice=saved")
 
 
 @post("/plan/{plan_id:int}/ziele", include_in_schema=False, sync_to_thread=True, opt=READ)
@@ -188,17 +184,17 @@ def add_goal(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, plan_
     POLICY.require(actor, "plan.manage")
     plans.get_plan(db, actor, plan_id)
     action_field = db.get(ActionField, as_int(values["action_field_id"]) or 0)
-    try:
+
+    def add() -> None:
         if action_field is None or action_field.plan_id != plan_id:
             raise ValidationFailed({"action_field_id": "Choose one of the options."})
         plans.add_goal(db, actor, action_field.id or 0, title=values["goal_title"],
                        weight=as_int(values["goal_weight"] or "1") or 0, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        errors = {("goal_" + k if k in {"title", "weight"} else k): v for k, v in exc.errors.items()}
-        return _overview_page(request, db, actor, plan_id, status=422, structure_form=FormState(values, errors))
-    db.commit()
-    return Redirect(f"/plan/{plan_id}?notice=saved", status_code=303)
+    return save_or_show_again(
+        db, add,
+        show_again=lambda errors: _overview_page(request, db, actor, plan_id, status=422, structure_form=FormState(
+            values, {("goal_" + k if k in {"title", "weight"} else k): v for k, v in errors.items()})),
+        then=f"/plan/{plan_id}?notice=saved")
 
 
 @get("/plan/{plan_id:int}/zeitplan", include_in_schema=False, sync_to_thread=True, opt=READ)
@@ -265,15 +261,13 @@ def propose_measure(request: Request[Any, Any, Any], db: Db, actor: CurrentActor
     POLICY.require(actor, "measure.propose")
     values = _measure_values(data)
     goal_ids, district_codes = measures.measure_form_context(db, plan_id)
-    try:
-        parsed = measures.parse_measure(values, goal_ids=goal_ids, district_codes=district_codes)
-        measure = measures.propose_measure(db, actor, plan_id, parsed, now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _measure_form_page(request, db, actor, plan_id, FormState(_shown(values), exc.errors), measure=None,
-                                  status=422)
-    db.commit()
-    return Redirect(f"/plan/massnahmen/{measure.id}?notice=measure_proposed", status_code=303)
+    return save_or_show_again(
+        db, lambda: measures.propose_measure(
+            db, actor, plan_id, measures.parse_measure(values, goal_ids=goal_ids, district_codes=district_codes),
+            now=utcnow()),
+        show_again=lambda errors: _measure_form_page(request, db, actor, plan_id, FormState(_shown(values), errors),
+                                                     measure=None, status=422),
+        then=lambda measure: f"/plan/massnahmen/{measure.id}?notice=measure_proposed")
 
 
 @get("/plan/massnahmen/{measure_id:int}/bearbeiten", include_in_schema=False, sync_to_thread=True, opt=READ)
@@ -362,15 +356,13 @@ def measure_page(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, m
 def invite(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, measure_id: FromPath[int],
            data: Form) -> Template | Redirect:
     values = {n: form_text(data, n) for n in ("organisation_id", "role")}
-    try:
-        ownership.invite_organisation(db, actor, measure_id, organisation_id=as_int(values["organisation_id"]),
-                                      role=values["role"], now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _measure_page(request, db, actor, measure_id, status=422,
-                             forms={"invite": FormState(values, exc.errors)})
-    db.commit()
-    return Redirect(f"/plan/massnahmen/{measure_id}?notice=invited#roles", status_code=303)
+    return save_or_show_again(
+        db, lambda: ownership.invite_organisation(db, actor, measure_id,
+                                                  organisation_id=as_int(values["organisation_id"]),
+                                                  role=values["role"], now=utcnow()),
+        show_again=lambda errors: _measure_page(request, db, actor, measure_id, status=422,
+                                                forms={"invite": FormState(values, errors)}),
+        then=f"/plan/massnahmen/{measure_id}?notice=invited#roles")
 
 
 @post("/plan/massnahmen/{measure_id:int}/status", include_in_schema=False, sync_to_thread=True, opt=READ)
@@ -396,15 +388,12 @@ def change_status(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, 
 def add_milestone(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, measure_id: FromPath[int],
                   data: Form) -> Template | Redirect:
     values = {n: form_text(data, n) for n in ("milestone_title", "due_on", "milestone_weight")}
-    try:
-        measures.add_milestone(db, actor, measure_id, title=values["milestone_title"], due_on=values["due_on"],
-                               weight=values["milestone_weight"], now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _measure_page(request, db, actor, measure_id, status=422,
-                             forms={"milestone": FormState(values, exc.errors)})
-    db.commit()
-    return Redirect(f"/plan/massnahmen/{measure_id}?notice=saved#milestones", status_code=303)
+    return save_or_show_again(
+        db, lambda: measures.add_milestone(db, actor, measure_id, title=values["milestone_title"],
+                                           due_on=values["due_on"], weight=values["milestone_weight"], now=utcnow()),
+        show_again=lambda errors: _measure_page(request, db, actor, measure_id, status=422,
+                                                forms={"milestone": FormState(values, errors)}),
+        then=f"/plan/massnahmen/{measure_id}?notice=saved#milestones")
 
 
 @post("/plan/massnahmen/{measure_id:int}/meilensteine/{milestone_id:int}", include_in_schema=False,
@@ -426,33 +415,26 @@ UPDATE_FIELDS = ("period", "narrative", "obstacles", "support_needed", "update_e
 def progress_update(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, measure_id: FromPath[int],
                     data: Form) -> Template | Redirect:
     values = {n: form_text(data, n) for n in UPDATE_FIELDS}
-    try:
-        updates.submit_update(db, actor, measure_id, period=values["period"], narrative=values["narrative"],
-                              obstacles=values["obstacles"], support_needed=values["support_needed"],
-                              evidence=values["update_evidence"], evidence_link=values["evidence_link"],
-                              assessment=values["assessment"], now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        errors = {("update_evidence" if k == "evidence" else k): v for k, v in exc.errors.items()}
-        return _measure_page(request, db, actor, measure_id, status=422,
-                             forms={"update": FormState(values, errors)})
-    db.commit()
-    return Redirect(f"/plan/massnahmen/{measure_id}?notice=update_saved#updates", status_code=303)
+    return save_or_show_again(
+        db, lambda: updates.submit_update(db, actor, measure_id, period=values["period"], narrative=values["narrative"],
+                                          obstacles=values["obstacles"], support_needed=values["support_needed"],
+                                          evidence=values["update_evidence"], evidence_link=values["evidence_link"],
+                                          assessment=values["assessment"], now=utcnow()),
+        show_again=lambda errors: _measure_page(request, db, actor, measure_id, status=422, forms={"update": FormState(
+            values, {("update_evidence" if k == "evidence" else k): v for k, v in errors.items()})}),
+        then=f"/plan/massnahmen/{measure_id}?notice=update_saved#updates")
 
 
 @post("/plan/massnahmen/{measure_id:int}/kommentare", include_in_schema=False, sync_to_thread=True, opt=READ)
 def comment(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, measure_id: FromPath[int],
             data: Form) -> Template | Redirect:
     values = {n: form_text(data, n) for n in ("body", "visibility")}
-    try:
-        comments.add_comment(db, actor, measure_id, body=values["body"], visibility=values["visibility"],
-                             now=utcnow())
-    except ValidationFailed as exc:
-        db.rollback()
-        return _measure_page(request, db, actor, measure_id, status=422,
-                             forms={"comment": FormState(values, exc.errors)})
-    db.commit()
-    return Redirect(f"/plan/massnahmen/{measure_id}?notice=commented#comments", status_code=303)
+    return save_or_show_again(
+        db, lambda: comments.add_comment(db, actor, measure_id, body=values["body"], visibility=values["visibility"],
+                                         now=utcnow()),
+        show_again=lambda errors: _measure_page(request, db, actor, measure_id, status=422,
+                                                forms={"comment": FormState(values, errors)}),
+        then=f"/plan/massnahmen/{measure_id}?notice=commented#comments")
 
 
 # --- my organisation ---------------------------------------------------------------------------------------
