@@ -274,7 +274,7 @@ def _count_cells(conn: Connection) -> list[CellRow]:
         months.append(np.array(columns[0], np.int64) * 12 + np.array(columns[1], np.int64) - 1)
         persons.append(np.array(columns[2], np.int64))
         for position, name in enumerate(single, start=3):
-            codes[name].append(np.fromiter(map(encodings[name].__getitem__, columns[position]), np.int64,
+            codes[name].append(np.fromiter(map(encodings[name].__getitem__, columns[position]), np.int32,
                                            len(chunk)))
         for position, name in enumerate(MULTI, start=3 + len(single)):
             # An incident without a code of the field counts under "" ("".split(" ") == [""]).
@@ -283,8 +283,8 @@ def _count_cells(conn: Connection) -> list[CellRow]:
                 for code in set(joined.split(" ")):
                     chosen.append(encoding[code])
                     owner.append(number)
-            multi_codes[name].append(np.array(chosen, np.int64))
-            owners[name].append(np.array(owner, np.int64))
+            multi_codes[name].append(np.array(chosen, np.int32))
+            owners[name].append(np.array(owner, np.int32))
         read += len(chunk)
     if not read:
         return []
@@ -313,14 +313,15 @@ def _count_cells(conn: Connection) -> list[CellRow]:
         tally(dim_a, dim_a, dim_b, dim_b, [month_index, column[dim_a], column[dim_b]],
               [months_n, sizes[dim_a], sizes[dim_b]], weight)
     for multi_dim in MULTI:
-        owner = np.concatenate(owners[multi_dim])
-        chosen = np.concatenate(multi_codes[multi_dim])
-        owner_month, owner_weight = month_index[owner], weight[owner]
-        tally(multi_dim, multi_dim, "", None, [owner_month, chosen], [months_n, sizes[multi_dim]], owner_weight)
+        # One entry per (incident, chosen code): its incident's month, persons and other codes go with it.
+        member = np.concatenate(owners[multi_dim])
+        answer = np.concatenate(multi_codes[multi_dim])
+        member_month, member_weight = month_index[member], weight[member]
+        tally(multi_dim, multi_dim, "", None, [member_month, answer], [months_n, sizes[multi_dim]], member_weight)
         for dim in DIMS:
             if dim != multi_dim[:-1]:
-                tally(multi_dim, multi_dim, dim, dim, [owner_month, chosen, column[dim][owner]],
-                      [months_n, sizes[multi_dim], sizes[dim]], owner_weight)
+                tally(multi_dim, multi_dim, dim, dim, [member_month, answer, column[dim][member]],
+                      [months_n, sizes[multi_dim], sizes[dim]], member_weight)
     return rows
 
 
