@@ -324,7 +324,8 @@ def _verdict(ratio: float, target: float) -> str:
 
 def run(*, sizes: tuple[int, ...] = SIZES, databases: tuple[str, ...] = ("sqlite", "postgresql"),
         rounds: int = 200) -> str:
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    for chatty in ("httpx", "alembic"):  # a line per request, per migration otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     lines = [f"statistics: figure = district x incident type, staff, {YEAR}; dashboard = {DASHBOARD} (logged in);"
              " trivial = /anmelden; in-process, times in ms unless s",
              f"{'db':<11}{'incidents':>10}{'load s':>8}{'rebuild s':>10}{'rollup':>10}{'1st read':>10}"
