@@ -145,7 +145,8 @@ def server_forks(env: dict[str, str]) -> Iterator[ServerForks]:
 
 
 def _fork_parent(commands: IO[str], answers: IO[str]) -> None:
-    import uvicorn  # noqa: F401  (imported once here, not in every server)
+    # Imported here once instead of in every server: uvicorn, the application, the CLI and its logging.
+    import uvicorn  # noqa: F401
 
     import web.app
     import web.cli
