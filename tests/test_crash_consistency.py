@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from tests.live_server import TEST_ENV, free_port
+from tests.live_server import TEST_ENV, ForkedServer, ServerForks, free_port, server_forks
 from tests.scratch import scratch_database_url, solve
 
 ROUNDS = int(os.environ.get("VORORT_TEST_CRASH_ROUNDS", "20"))
@@ -20,9 +20,9 @@ BODY = {"incident_types": ["insult_verbal_abuse"], "motives": ["racism"], "descr
         "reporter_role": "witness"}
 
 
-def _start(env: dict, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _start(forks: ServerForks, port: int) -> ForkedServer:
+    """`vorort serve` forked from a process that imported the app once (see tests/live_server.py)."""
+    process = forks.start("--port", str(port))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -47,37 +47,38 @@ def test_killed_server_loses_no_acknowledged_report(engine, tmp_path):
     base = f"http://127.0.0.1:{port}"
     acknowledged: list[str] = []
     rng = random.Random(7)
-    for _round in range(ROUNDS):
-        process = _start(env, port)
-        stop = threading.Event()
+    with server_forks(env) as forks:
+        for _round in range(ROUNDS):
+            process = _start(forks, port)
+            stop = threading.Event()
 
-        def submit_until_stopped(stop: threading.Event = stop) -> None:
-            with httpx.Client(base_url=base, timeout=5) as client:
-                while not stop.is_set():
-                    try:
-                        proof = solve(client.get("/api/v1/challenge").json())
-                        response = client.post("/api/v1/reports", json={**BODY, "proof": proof})
-                    except httpx.HTTPError:
-                        return  # the server died mid-request: that report was never acknowledged
-                    if response.status_code == 201:
-                        acknowledged.append(response.json()["receipt"])
+            def submit_until_stopped(stop: threading.Event = stop) -> None:
+                with httpx.Client(base_url=base, timeout=5) as client:
+                    while not stop.is_set():
+                        try:
+                            proof = solve(client.get("/api/v1/challenge").json())
+                            response = client.post("/api/v1/reports", json={**BODY, "proof": proof})
+                        except httpx.HTTPError:
+                            return  # the server died mid-request: that report was never acknowledged
+                        if response.status_code == 201:
+                            acknowledged.append(response.json()["receipt"])
 
-        senders = [threading.Thread(target=submit_until_stopped) for _ in range(3)]
-        for sender in senders:
-            sender.start()
-        time.sleep(rng.uniform(0.2, 0.8))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        stop.set()
-        for sender in senders:
-            sender.join()
-    assert len(acknowledged) >= ROUNDS, "too few reports got through to make the test meaningful"
-    process = _start(env, port)
-    try:
-        with httpx.Client(base_url=base, timeout=10) as client:
-            missing = [r for r in acknowledged
-                       if client.post("/api/v1/status", json={"receipt": r}).status_code != 200]
-    finally:
-        process.terminate()
-        process.wait()
-    assert missing == []
+            senders = [threading.Thread(target=submit_until_stopped) for _ in range(3)]
+            for sender in senders:
+                sender.start()
+            time.sleep(rng.uniform(0.2, 0.8))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            stop.set()
+            for sender in senders:
+                sender.join()
+        assert len(acknowledged) >= ROUNDS, "too few reports got through to make the test meaningful"
+        process = _start(forks, port)
+        try:
+            with httpx.Client(base_url=base, timeout=10) as client:
+                missing = [r for r in acknowledged
+                           if client.post("/api/v1/status", json={"receipt": r}).status_code != 200]
+        finally:
+            process.terminate()
+            process.wait()
+        assert missing == []
