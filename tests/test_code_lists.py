@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.audit import AuditEvent
 from core.clock import utcnow
@@ -53,7 +53,8 @@ def test_adding_a_code_increments_the_version_and_old_records_keep_theirs(db, cr
     assert after.taxonomy_version == f"{TAXONOMY_VERSION}+2" and after.primary_type == "hate_agitation"
     db.refresh(before)
     assert before.taxonomy_version == TAXONOMY_VERSION
-    assert [e.object_id for e in db.exec(select(AuditEvent).where(AuditEvent.action == "taxonomy.add")).all()] == [
+    assert [e.object_id for e in db.exec(select(AuditEvent).where(AuditEvent.action == "taxonomy.add")
+                                          .order_by(col(AuditEvent.id))).all()] == [
         "incident_type/hate_agitation", "motive/antiziganism_online"]
 
     # The counsellor sees the new code with its label in the language of the page.
