@@ -144,9 +144,10 @@ def _linking(values: dict[CellKey, tuple[int, int]], monthly_pairs: dict[CellKey
     by_month_district: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
     by_month_code: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
     by_year_cell: dict[CellKey, list[CellKey]] = defaultdict(list)
-    codes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    month_keys = {f"{year}-{month:02d}" for month in months}
+    codes: dict[tuple[str, str], list[str]] = defaultdict(list)  # the codes each month's tables show > 0
     for period, dim_a, code_a, dim_b, _ in values:
-        if dim_a and not dim_b and dim_a not in MULTI and period != f"{year}" and "Q" not in period:
+        if period in month_keys and dim_a and not dim_b and dim_a not in MULTI:
             codes[(period, dim_a)].append(code_a)
     for month in months:
         period = f"{year}-{month:02d}"
